@@ -1,0 +1,1 @@
+"""ssu-bot: a Microsoft Teams assistant for the SSU of Helsefellesskap Innlandet."""

@@ -1,0 +1,67 @@
+"""Configuration from the environment (or a `.env` file), with no secret defaults."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _alias(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Every knob the bot reads; names are fixed by CONTRACT.md."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    microsoft_app_id: str = Field(default="", validation_alias=_alias("MicrosoftAppId"))
+    microsoft_app_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias=_alias("MicrosoftAppPassword")
+    )
+    microsoft_app_type: str = Field(
+        default="MultiTenant", validation_alias=_alias("MicrosoftAppType")
+    )
+    microsoft_app_tenant_id: str = Field(
+        default="", validation_alias=_alias("MicrosoftAppTenantId")
+    )
+    database_url: str | None = Field(default=None, validation_alias=_alias("DATABASE_URL"))
+    graph_tenant_id: str | None = Field(default=None, validation_alias=_alias("GRAPH_TENANT_ID"))
+    graph_client_id: str | None = Field(default=None, validation_alias=_alias("GRAPH_CLIENT_ID"))
+    graph_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=_alias("GRAPH_CLIENT_SECRET")
+    )
+    graph_organizer: str | None = Field(default=None, validation_alias=_alias("GRAPH_ORGANIZER"))
+    graph_base_url: str = Field(
+        default=DEFAULT_GRAPH_BASE_URL, validation_alias=_alias("GRAPH_BASE_URL")
+    )
+    var_dir: Path = Field(default=Path("var"), validation_alias=_alias("SSU_VAR_DIR"))
+    demo: bool = Field(default=False, validation_alias=_alias("SSU_DEMO"))
+    log_level: str = Field(default="INFO", validation_alias=_alias("SSU_LOG_LEVEL"))
+    max_request_bytes: int = Field(
+        default=256 * 1024, validation_alias=_alias("SSU_MAX_REQUEST_BYTES")
+    )
+    scheduler_enabled: bool = Field(default=True, validation_alias=_alias("SSU_SCHEDULER"))
+
+    @property
+    def local_mode(self) -> bool:
+        """Without a bot registration nothing can authenticate, so only loopback is safe."""
+        return not self.microsoft_app_id
+
+    @cached_property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'ssu-bot.db').resolve()}"
+
+    @property
+    def graph_configured(self) -> bool:
+        return bool(self.graph_tenant_id and self.graph_client_id and self.graph_client_secret)
