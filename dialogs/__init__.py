@@ -1,0 +1,1 @@
+"""botbuilder-dialogs flows: they talk with the person, then call services."""

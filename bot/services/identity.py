@@ -38,4 +38,6 @@ async def resolve_actor(session: AsyncSession, *, caller: Caller) -> Actor:
         for m in await people.memberships_of(session, person_id=person.id)
     )
     locale = person.locale or caller.locale
-    return Actor(person.id, person.name, person.aad_object_id or caller.aad_object_id, locale, seats)
+    return Actor(
+        person.id, person.name, person.aad_object_id or caller.aad_object_id, locale, seats
+    )

@@ -1,0 +1,110 @@
+"""Composition root: builds the aiohttp app and owns every lifecycle (`cleanup_ctx`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from botbuilder.core import ConversationState, PrivateConversationState
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.config import Settings
+from bot.domain.calendar import OSLO
+from bot.teams import basics
+from bot.teams.actions import ActionRegistry
+from bot.teams.adapter import SsuAdapter, build_adapter
+from bot.teams.commands import Command
+from bot.teams.handler import CommandHandler, SsuBot
+from bot.teams.state_storage import DatabaseStorage
+from dialogs.language import LanguageDialog
+from storage import migrate
+from storage.db import create_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", AsyncEngine)
+SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+ADAPTER = web.AppKey("adapter", SsuAdapter)
+BOT = web.AppKey("bot", SsuBot)
+SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+
+
+def create_app(
+    settings: Settings | None = None, *, migrate_on_start: bool = True
+) -> web.Application:
+    settings = settings or Settings()
+    app = web.Application(client_max_size=settings.max_request_bytes)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_database(migrate_on_start))
+    app.cleanup_ctx.append(_bot)
+    app.cleanup_ctx.append(_scheduler)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+def _database(migrate_on_start: bool):  # type: ignore[no-untyped-def]
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        if migrate_on_start:
+            await asyncio.to_thread(migrate.upgrade, settings.sqlalchemy_url)
+        engine = create_engine(settings.sqlalchemy_url)
+        app[ENGINE] = engine
+        app[SESSIONS] = session_factory(engine)
+        log.info("database ready", extra={"backend": engine.dialect.name})
+        yield
+        await engine.dispose()
+
+    return context
+
+
+async def _bot(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    sessions = app[SESSIONS]
+    storage = DatabaseStorage(sessions)
+    actions = ActionRegistry()
+    commands: dict[Command, CommandHandler] = {}
+    basics.register(actions, commands)
+    app[ADAPTER] = build_adapter(settings)
+    app[BOT] = SsuBot(
+        settings=settings,
+        sessions=sessions,
+        conversation_state=ConversationState(storage),
+        private_state=PrivateConversationState(storage),
+        dialogs=[LanguageDialog()],
+        actions=actions,
+        commands=commands,
+    )
+    yield
+
+
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    """APScheduler runs on aiohttp's loop, in Oslo time; the jobs' truth is in the database."""
+    scheduler = AsyncIOScheduler(timezone=OSLO)
+    app[SCHEDULER] = scheduler
+    if app[SETTINGS].scheduler_enabled:
+        scheduler.start()
+    yield
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    return await app[ADAPTER].handle(request, app[BOT], max_bytes=app[SETTINGS].max_request_bytes)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        async with request.app[ENGINE].connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database does not answer")
+        return web.json_response({"status": "database unavailable"}, status=503)
+    return web.json_response({"status": "ok"})

@@ -1,0 +1,26 @@
+"""Log lines with their context: the `extra` fields are appended as key=value pairs."""
+
+from __future__ import annotations
+
+import logging
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class ContextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        context = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+        if context:
+            line += " " + " ".join(f"{k}={v!r}" for k, v in sorted(context.items()))
+        return line
+
+
+def configure(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(ContextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,0 +1,1 @@
+"""Transport: the only layer (with dialogs/) that knows botbuilder."""
