@@ -24,6 +24,14 @@ async def upsert_reference(
             select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
         )
     ).first()
+    if (
+        existing is not None
+        and existing.installed
+        and existing.reference_json == reference_json
+        and existing.service_url == service_url
+        and (person_id is None or existing.person_id == person_id)
+    ):
+        return existing
     row = existing or ConversationRef(
         conversation_id=conversation_id, service_url=service_url, reference_json=reference_json
     )

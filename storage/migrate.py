@@ -20,7 +20,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Blocking: call from a thread when an event loop is running (Alembic starts its own)."""
     log.info("migrating database", extra={"revision": revision})
     command.upgrade(alembic_config(url), revision)
