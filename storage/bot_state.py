@@ -36,7 +36,7 @@ async def write_one(
     etag = new_etag()
     now = utcnow()
     if expected_etag not in (None, "*"):
-        result = await session.execute(
+        result = await (await session.connection()).execute(
             update(BotState)
             .where(col(BotState.key) == key, col(BotState.etag) == expected_etag)
             .values(data=data, etag=etag, updated_at=now)
@@ -46,7 +46,7 @@ async def write_one(
         if await session.get(BotState, key) is not None:
             raise ETagConflict(key)
     else:
-        result = await session.execute(
+        result = await (await session.connection()).execute(
             update(BotState)
             .where(col(BotState.key) == key)
             .values(data=data, etag=etag, updated_at=now)
@@ -64,4 +64,6 @@ async def write_one(
 async def delete_many(session: AsyncSession, *, keys: Iterable[str]) -> None:
     wanted = list(keys)
     if wanted:
-        await session.execute(delete(BotState).where(col(BotState.key).in_(wanted)))
+        await (await session.connection()).execute(
+            delete(BotState).where(col(BotState.key).in_(wanted))
+        )
