@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -19,10 +19,16 @@ GENESIS_HASH = "0" * 64
 _POSTGRES_AUDIT_LOCK = 0x55_53_55_41  # "SSUA": serialises appends so the chain never forks
 
 
+def _utc_text(moment: datetime) -> str:
+    """SQLite hands datetimes back naive; the hash must not depend on the backend."""
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return aware.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _canonical(entry: AuditEntry) -> str:
     return json.dumps(
         {
-            "at": entry.at.isoformat(),
+            "at": _utc_text(entry.at),
             "actor_person_id": entry.actor_person_id,
             "actor_aad_id": entry.actor_aad_id,
             "action": entry.action,
