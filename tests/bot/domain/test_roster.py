@@ -58,7 +58,7 @@ def test_bad_email_is_reported() -> None:
 
 
 def test_deputy_for_naming_nobody_is_reported() -> None:
-    row = "Ola Vara,ola@example.no,,SSU,personal_deputy,administrative,Hamar kommune,Hamar,nobody@example.no"
+    row = "Ola Vara,ola@example.no,,SSU,personal_deputy,administrative,X,Hamar,nobody@example.no"
     assert _errors(GOOD, row) == ["line 3: deputy_for nobody@example.no names nobody"]
 
 
