@@ -50,6 +50,8 @@ class HelpView:
     is_member: bool
     is_secretariat: bool
     is_chair: bool
+    available: frozenset[str] = frozenset()
+    """Command ids (see bot.teams.commands.Command) the bot has wired; others are not listed."""
 
 
 def help_card(view: HelpView) -> Json:
@@ -62,6 +64,8 @@ def help_card(view: HelpView) -> Json:
         greeting = t("help.greeting_unknown", loc)
     lines = []
     for command, key in commands:
+        if _command_id(key) not in view.available:
+            continue
         if not view.known and key in KNOWN_ONLY:
             continue
         if key == "help.cmd.cannot_attend" and not view.is_member:
@@ -81,6 +85,10 @@ def help_card(view: HelpView) -> Json:
         body,
         actions=[execute_action(t("help.cmd.language", loc).capitalize(), "settings.language")],
     )
+
+
+def _command_id(message_key: str) -> str:
+    return message_key.removeprefix("help.cmd.")
 
 
 def welcome_card(locale: str) -> Json:

@@ -17,6 +17,7 @@ _KEY = "ssu.turn"
 class TurnServices:
     actor: Actor
     sessions: async_sessionmaker[AsyncSession]
+    commands: frozenset[str] = frozenset()
 
 
 def attach(turn_context: TurnContext, services: TurnServices) -> None:

@@ -19,8 +19,9 @@ from storage.db import transaction
 
 
 async def show_help(turn_context: TurnContext, _dialogs: DialogContext) -> None:
-    actor = services_of(turn_context).actor
-    await turn_context.send_activity(card_activity(help_card(help_view(actor))))
+    services = services_of(turn_context)
+    view = help_view(services.actor, services.commands)
+    await turn_context.send_activity(card_activity(help_card(view)))
 
 
 async def choose_language(_turn_context: TurnContext, dialogs: DialogContext) -> None:
@@ -28,7 +29,8 @@ async def choose_language(_turn_context: TurnContext, dialogs: DialogContext) ->
 
 
 async def help_action(request: ActionRequest) -> Json:
-    return help_card(help_view(services_of(request.turn_context).actor))
+    services = services_of(request.turn_context)
+    return help_card(help_view(services.actor, services.commands))
 
 
 async def language_action(request: ActionRequest) -> Json:

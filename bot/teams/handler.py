@@ -32,7 +32,7 @@ from bot.teams.actions import ActionRegistry, ActionRequest, split_action
 from bot.teams.commands import Command, parse_command
 from bot.teams.conversations import save_reference
 from cards.base import CARD_CONTENT_TYPE, Json, card, error_banner
-from cards.help import HelpView, help_card, welcome_card
+from cards.help import HelpView, welcome_card
 from dialogs.context import TurnServices, attach, services_of
 from storage import audit
 from storage.conversations import mark_uninstalled
@@ -77,6 +77,10 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
         self._actions = actions
         self._commands = commands
 
+    @property
+    def available_commands(self) -> frozenset[str]:
+        return frozenset(command.value for command in self._commands)
+
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if not self._tenant_allowed(activity):
@@ -85,7 +89,10 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
                 await turn_context.send_activity(t("error.wrong_tenant", activity.locale))
             return
         actor = await self._identify(turn_context)
-        attach(turn_context, TurnServices(actor=actor, sessions=self._sessions))
+        attach(
+            turn_context,
+            TurnServices(actor=actor, sessions=self._sessions, commands=self.available_commands),
+        )
         await super().on_turn(turn_context)
         await self._conversation_state.save_changes(turn_context)
         await self._private_state.save_changes(turn_context)
@@ -188,7 +195,7 @@ def _card_response(document: Json) -> AdaptiveCardInvokeResponse:
     return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=document)
 
 
-def help_view(actor: Actor) -> HelpView:
+def help_view(actor: Actor, available: frozenset[str]) -> HelpView:
     labels = []
     for seat in actor.seats:
         label = t(f"role.{seat.role}", actor.locale)
@@ -204,11 +211,8 @@ def help_view(actor: Actor) -> HelpView:
         is_member=actor.is_member,
         is_secretariat=actor.is_secretariat,
         is_chair=actor.is_leader or actor.is_deputy_leader,
+        available=available,
     )
-
-
-def help_reply(actor: Actor) -> Activity:
-    return card_activity(help_card(help_view(actor)))
 
 
 def _tenant_of(activity: Activity) -> str | None:
