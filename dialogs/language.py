@@ -40,7 +40,7 @@ class LanguageDialog(ComponentDialog):  # type: ignore[misc]
             choices=choices,
             style=ListStyle.list_style,
         )
-        return await step.prompt("language.choice", options)  # type: ignore[no-any-return]
+        return await step.prompt("language.choice", options)
 
     async def _save(self, step: WaterfallStepContext) -> DialogTurnResult:
         services = services_of(step.context)
@@ -51,4 +51,4 @@ class LanguageDialog(ComponentDialog):  # type: ignore[misc]
             await step.context.send_activity(t("language.saved", language))
         except PreferenceRefused as refused:
             await step.context.send_activity(t(refused.message_key, services.actor.locale))
-        return await step.end_dialog(language)  # type: ignore[no-any-return]
+        return await step.end_dialog(language)

@@ -41,7 +41,7 @@ async def write_one(
             .where(col(BotState.key) == key, col(BotState.etag) == expected_etag)
             .values(data=data, etag=etag, updated_at=now)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if result.rowcount == 1:
             return etag
         if await session.get(BotState, key) is not None:
             raise ETagConflict(key)
@@ -51,7 +51,7 @@ async def write_one(
             .where(col(BotState.key) == key)
             .values(data=data, etag=etag, updated_at=now)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if result.rowcount == 1:
             return etag
     try:
         async with session.begin_nested():
