@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     graph_base_url: str = Field(
         default=DEFAULT_GRAPH_BASE_URL, validation_alias=_alias("GRAPH_BASE_URL")
     )
+    graph_site_id: str | None = Field(default=None, validation_alias=_alias("GRAPH_SITE_ID"))
+    """SharePoint site whose default library is the portal; unset = files under var/portal."""
     var_dir: Path = Field(default=Path("var"), validation_alias=_alias("SSU_VAR_DIR"))
     demo: bool = Field(default=False, validation_alias=_alias("SSU_DEMO"))
     log_level: str = Field(default="INFO", validation_alias=_alias("SSU_LOG_LEVEL"))
