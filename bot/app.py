@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.config import Settings
 from bot.domain.calendar import OSLO
 from bot.teams import basics
+from bot.teams import meetings as meeting_commands
 from bot.teams.actions import ActionRegistry
 from bot.teams.adapter import SsuAdapter, build_adapter
 from bot.teams.commands import Command
@@ -71,6 +72,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     actions = ActionRegistry()
     commands: dict[Command, CommandHandler] = {}
     basics.register(actions, commands)
+    meeting_commands.register(actions, commands, calendar=meeting_commands.app_calendar(app))
     app[ADAPTER] = build_adapter(settings)
     app[BOT] = SsuBot(
         settings=settings,

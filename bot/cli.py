@@ -7,11 +7,15 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from bot.config import LOOPBACK_HOSTS, Settings
 from bot.logs import configure as configure_logging
+
+if TYPE_CHECKING:
+    from bot.domain.calendar import PlannedMeeting
 
 DEMO_ROSTER = Path(__file__).with_name("demo") / "roster.csv"
 
@@ -33,8 +37,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """CONTRACT: bad input exits 2 with a one-line reason (argparse would print the usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ssu-bot", description=__doc__)
+    parser = _Parser(prog="ssu-bot", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the bot, migrating the database first")
@@ -48,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     members = commands.add_parser("import-members", help="upsert the roster from a CSV file")
     members.add_argument("file", type=Path)
     members.set_defaults(command=_import_members)
+
+    plan = commands.add_parser("plan", help="the proposed meeting plan for YEAR, with deadlines")
+    plan.add_argument("year", metavar="YEAR")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument("--apply", action="store_true", help="create the meetings (idempotent)")
+    plan.set_defaults(command=_plan)
+
+    deadlines = commands.add_parser("deadlines", help="the deadlines of one meeting")
+    deadlines.add_argument("--body", required=True, help="SSU, STRATEGY, PA, DIALOG or AU")
+    deadlines.add_argument("--start", required=True, help="ISO 8601 start (Europe/Oslo if naive)")
+    deadlines.add_argument("--end", help="ISO 8601 end (default: the body's usual length)")
+    deadlines.add_argument("--json", action="store_true", help="print the deadlines as JSON")
+    deadlines.set_defaults(command=_deadlines)
     return parser
 
 
@@ -107,6 +131,182 @@ async def _run_import(settings: Settings, text: str, source: str) -> dict[str, A
     finally:
         await engine.dispose()
     return summary.as_dict()
+
+
+def _plan(args: argparse.Namespace, settings: Settings) -> int:
+    """The year's proposed plan (pure); ``--apply`` also creates the meetings as the system."""
+    from bot.domain.calendar import plan_year
+
+    year = _year(args.year)
+    plan = plan_year(year)
+    applied = None
+    if args.apply:
+        from storage.migrate import upgrade
+
+        upgrade(settings.sqlalchemy_url)
+        applied = asyncio.run(_apply_plan(settings, year))
+    if args.json:
+        print(json.dumps([m.to_contract_dict() for m in plan], ensure_ascii=False))
+        return 0
+    print(format_plan_table(year, plan))
+    if applied is not None:
+        from bot.i18n import t
+
+        print()
+        print(t("cli.plan.applied", "nb", created=applied[0], existing=applied[1]))
+    return 0
+
+
+def _year(text: str) -> int:
+    from bot.services.meetings import MAX_PLAN_YEAR, MIN_PLAN_YEAR
+
+    value = text.strip()
+    if (
+        not (value.isascii() and value.isdigit())
+        or not MIN_PLAN_YEAR <= int(value) <= MAX_PLAN_YEAR
+    ):
+        raise BadInput(f"YEAR must be a year from {MIN_PLAN_YEAR} to {MAX_PLAN_YEAR}, got {text!r}")
+    return int(value)
+
+
+async def _apply_plan(settings: Settings, year: int) -> tuple[int, int]:
+    """Apply the plan in one transaction as the system (audited with actor None, source=cli)."""
+    from bot.services.meetings import SYSTEM, Refused, apply_plan
+    from storage.db import create_engine, session_factory, transaction
+
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            result = await apply_plan(session, actor=SYSTEM, year=year, source="cli")
+    finally:
+        await engine.dispose()
+    if isinstance(result, Refused):
+        reasons = ", ".join(p.as_text() for p in result.problems) or result.reason.value
+        raise BadInput(f"the plan for {year} was refused: {reasons}")
+    return len(result.created), len(result.existing)
+
+
+def format_plan_table(year: int, plan: Sequence[PlannedMeeting]) -> str:
+    """The plan as a Norwegian table: day, time, meeting, place and the three deadlines."""
+    from bot.domain.calendar import WEEKDAYS_NB, public_holiday_name, to_oslo
+    from bot.i18n import t
+
+    def day(moment: date) -> str:
+        return f"{WEEKDAYS_NB[moment.weekday()][:3]}. {moment:%d.%m.%Y}"
+
+    def short(moment: datetime, meeting_year: int) -> str:
+        local = to_oslo(moment)
+        return f"{local:%d.%m.}" if local.year == meeting_year else f"{local:%d.%m.%Y}"
+
+    header = [t(f"cli.plan.col.{name}", "nb") for name in _PLAN_COLUMNS]
+    rows: list[list[str]] = []
+    notes: list[str] = []
+    for meeting in plan:
+        start, end = to_oslo(meeting.start), to_oslo(meeting.end)
+        clock = f"{start:%H:%M}–{end:%H:%M}"
+        if end.date() != start.date():
+            clock += " " + t("cli.plan.next_day", "nb", days=(end.date() - start.date()).days)
+        name = t(f"meeting.body.{meeting.body.value}", "nb")
+        if meeting.region:
+            name = f"{name} {meeting.region}"
+        place = meeting.location or (t("cli.plan.teams", "nb") if meeting.online else "–")
+        mark = ""
+        if meeting.moved_from is not None:
+            mark = "*" * (len(notes) + 1)
+            notes.append(
+                t(
+                    "cli.plan.moved",
+                    "nb",
+                    mark=mark,
+                    date=day(meeting.moved_from),
+                    holiday=public_holiday_name(meeting.moved_from) or "",
+                )
+            )
+        d = meeting.deadlines
+        rows.append(
+            [
+                day(start.date()) + mark,
+                clock,
+                name,
+                place,
+                short(d.case_submission, start.year),
+                short(d.notice, start.year),
+                short(d.protocol, start.year),
+            ]
+        )
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True))
+
+    lines = [t("cli.plan.heading", "nb", year=year, count=len(plan)), ""]
+    lines += [line(header).rstrip(), line(["─" * w for w in widths]).rstrip()]
+    lines += [line(row).rstrip() for row in rows]
+    if notes:
+        lines += ["", *notes]
+    return "\n".join(lines)
+
+
+_PLAN_COLUMNS = ("date", "time", "meeting", "place", "cases", "notice", "protocol")
+
+
+def _deadlines(args: argparse.Namespace, settings: Settings) -> int:
+    """The three deadlines of one meeting (CONTRACT rules), as JSON or a short Norwegian list."""
+    from bot.domain.calendar import Body, deadlines_for, default_end, format_date_nb, to_oslo
+    from bot.i18n import t
+
+    name = args.body.strip().upper()
+    if name not in {b.value for b in Body}:
+        known = ", ".join(b.value for b in Body)
+        raise BadInput(f"unknown body {args.body!r}; expected one of {known}")
+    body = Body(name)
+    start = _instant(args.start, "--start")
+    end = _instant(args.end, "--end") if args.end is not None else default_end(body, start)
+    try:
+        deadlines = deadlines_for(body, start, end)
+    except ValueError as error:
+        raise BadInput(str(error)) from None
+    if args.json:
+        print(json.dumps(deadlines.to_contract_dict(), ensure_ascii=False))
+        return 0
+
+    def when(moment: datetime) -> str:
+        local = to_oslo(moment)
+        return f"{format_date_nb(local.date())} kl. {local:%H:%M}"
+
+    items = [
+        (t("meeting.deadline.case_submission", "nb"), deadlines.case_submission),
+        (t("meeting.deadline.notice", "nb"), deadlines.notice),
+        (t("meeting.deadline.protocol", "nb"), deadlines.protocol),
+    ]
+    width = max(len(label) for label, _ in items)
+    print(
+        t(
+            "cli.deadlines.heading",
+            "nb",
+            body=t(f"meeting.body.{body.value}", "nb"),
+            start=when(start),
+            end=f"{to_oslo(end):%H:%M}"
+            if to_oslo(end).date() == to_oslo(start).date()
+            else when(end),
+        )
+    )
+    for label, moment in items:
+        print(f"  {label.ljust(width)}  {when(moment)}")
+    return 0
+
+
+def _instant(text: str, option: str) -> datetime:
+    """An ISO 8601 date-time; without an offset it is read as Europe/Oslo wall-clock time."""
+    from bot.domain.calendar import OSLO, to_oslo
+
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"{option} is not an ISO 8601 date-time: {text!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=OSLO)
+    return to_oslo(moment)
 
 
 def _load_demo(settings: Settings) -> None:
