@@ -310,8 +310,27 @@ def _instant(text: str, option: str) -> datetime:
 
 
 def _load_demo(settings: Settings) -> None:
-    """The demo organisation: a fictional roster shaped like the real committee."""
+    """The demo organisation: a fictional roster shaped like the real committee, and the meeting
+    plans of this year and the next, so every command has something to show."""
     asyncio.run(_run_import(settings, DEMO_ROSTER.read_text(encoding="utf-8"), "demo"))
+    asyncio.run(_apply_demo_plans(settings))
+
+
+async def _apply_demo_plans(settings: Settings) -> None:
+    from datetime import datetime
+
+    from bot.domain.calendar import OSLO
+    from bot.services.meetings import SYSTEM, apply_plan
+    from storage.db import create_engine, session_factory, transaction
+
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        this_year = datetime.now(OSLO).year
+        for year in (this_year, this_year + 1):
+            async with transaction(session_factory(engine)) as session:
+                await apply_plan(session, actor=SYSTEM, year=year, source="cli")
+    finally:
+        await engine.dispose()
 
 
 if __name__ == "__main__":
