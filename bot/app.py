@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.domain.calendar import OSLO
+from bot.graph.factory import calendar_context
 from bot.teams import basics
 from bot.teams import meetings as meeting_commands
 from bot.teams.actions import ActionRegistry
@@ -43,6 +44,7 @@ def create_app(
     app = web.Application(client_max_size=settings.max_request_bytes)
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_database(migrate_on_start))
+    app.cleanup_ctx.append(calendar_context)
     app.cleanup_ctx.append(_bot)
     app.cleanup_ctx.append(_scheduler)
     app.router.add_post("/api/messages", messages)
