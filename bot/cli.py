@@ -72,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--end", help="ISO 8601 end (default: the body's usual length)")
     deadlines.add_argument("--json", action="store_true", help="print the deadlines as JSON")
     deadlines.set_defaults(command=_deadlines)
+
+    package = commands.add_parser("package", help="build the Teams app package (zip)")
+    package.add_argument(
+        "--out", type=Path, metavar="FILE", help="default build/ssu-bot-teams-app.zip"
+    )
+    package.set_defaults(command=_package)
     return parser
 
 
@@ -331,6 +337,17 @@ async def _apply_demo_plans(settings: Settings) -> None:
                 await apply_plan(session, actor=SYSTEM, year=year, source="cli")
     finally:
         await engine.dispose()
+
+
+def _package(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.package import DEFAULT_OUT, PackageError, build_package
+
+    try:
+        written = build_package(settings, args.out or DEFAULT_OUT)
+    except PackageError as error:
+        raise BadInput(str(error)) from None
+    print(written)
+    return 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
+DEFAULT_APP_BASE_URL = "https://ssu.helsefellesskap-innlandet.example"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -52,6 +53,13 @@ class Settings(BaseSettings):
         default=256 * 1024, validation_alias=_alias("SSU_MAX_REQUEST_BYTES")
     )
     scheduler_enabled: bool = Field(default=True, validation_alias=_alias("SSU_SCHEDULER"))
+    teams_app_id: str = Field(default="", validation_alias=_alias("SSU_APP_ID"))
+    """The Teams app's own id (manifest `id`, a GUID); unset = the bot's MicrosoftAppId."""
+    app_base_url: str = Field(
+        default=DEFAULT_APP_BASE_URL, validation_alias=_alias("SSU_APP_BASE_URL")
+    )
+    """Developer website in the app package (privacy and terms pages below it); its host is the
+    package's validDomain. The default is a fictional `.example` domain (RFC 2606)."""
 
     @property
     def local_mode(self) -> bool:

@@ -1,0 +1,295 @@
+"""Every card the bot can send, each built from sample data: the test suite's card catalogue.
+
+The tests build every sample and check it without a browser (schema version, payload size,
+labelled inputs, Action.Execute only) and render it with the Adaptive Cards JS renderer in
+headless Chromium, saving a screenshot per card. A new card is one line in ``SAMPLES``; a
+builder in ``cards/`` that no sample calls fails ``tests/cards/test_render.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.domain.calendar import OSLO, Body, MeetingForm, deadlines_for
+from bot.domain.meeting_rules import Problem as MeetingProblem
+from bot.domain.meeting_rules import propose_year
+from bot.domain.meeting_state import MeetingState
+from bot.domain.roles import Actor, Seat
+from bot.i18n import t
+from bot.services import meetings as meeting_service
+from cards import meetings
+from cards.base import Json
+from cards.help import COMMANDS_NB, HelpView, help_card, welcome_card
+from cards.settings import language_card
+
+
+@dataclass(frozen=True, slots=True)
+class CardSample:
+    """One card as the bot sends it. ``name`` is ``<card>.<variant>``, unique, file-name safe.
+
+    ``submit_reason`` documents why this card may carry ``Action.Submit`` (CONTRACT: every
+    actionable card uses ``Action.Execute``); without one, ``Action.Submit`` fails the tests.
+    ``known_findings`` names parse/validation events of the Adaptive Cards renderer that the
+    card is known to raise (open defects of its owner); the render test fails on any other event,
+    and on a listed one that no longer occurs, so the list only shrinks.
+    """
+
+    name: str
+    build: Callable[[], Json]
+    submit_reason: str | None = None
+    known_findings: tuple[str, ...] = ()
+
+
+ALL_COMMANDS = frozenset(key.removeprefix("help.cmd.") for _, key in COMMANDS_NB)
+SAMPLE_NAME = "Kari Nordmann"
+
+
+def sample_actor(*seats: tuple[str, str], locale: str = "nb") -> Actor:
+    """A known person with ``(body, role)`` seats; no seats = unknown to the roster."""
+    return Actor(
+        person_id=1 if seats else None,
+        name=SAMPLE_NAME,
+        aad_object_id="00000000-0000-4000-8000-000000000001",
+        locale=locale,
+        seats=tuple(Seat(body=body, role=role, category="administrative") for body, role in seats),
+    )
+
+
+def help_for(*seats: tuple[str, str], locale: str = "nb") -> Json:
+    """The help card as bot.teams.handler.help_view would build it for such a person."""
+    actor = sample_actor(*seats, locale=locale)
+    labels: list[str] = []
+    for seat in actor.seats:
+        label = t(f"role.{seat.role}", locale)
+        if seat.body not in {"SSU", "SEK"}:
+            label = f"{label} ({t(f'body.{seat.body}', locale)})"
+        labels.append(label)
+    return help_card(
+        HelpView(
+            locale=locale,
+            name=actor.name,
+            known=actor.known,
+            role_labels=labels,
+            is_member=actor.is_member,
+            is_secretariat=actor.is_secretariat,
+            is_chair=actor.is_leader or actor.is_deputy_leader,
+            available=ALL_COMMANDS,
+        )
+    )
+
+
+# ------------------------------------------------------------------------------- sample data
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+# Meetings
+
+
+def sample_meeting(
+    meeting_id: int = 7,
+    *,
+    body: Body = Body.SSU,
+    start: datetime = datetime(2027, 2, 11, 9, 30, tzinfo=OSLO),
+    hours: int = 5,
+    form: MeetingForm = MeetingForm.physical,
+    state: MeetingState = MeetingState.PLANNED,
+    cancel_reason: str | None = None,
+) -> meeting_service.MeetingView:
+    end = start + timedelta(hours=hours)
+    return meeting_service.MeetingView(
+        id=meeting_id,
+        body=body,
+        title="SSU-møte",
+        start=start,
+        end=end,
+        form=form,
+        online=form is not MeetingForm.physical,
+        location=None if form is MeetingForm.digital else "Scandic Hamar, møterom Mjøsa",
+        region=None,
+        moved_from=None,
+        state=state,
+        cancel_reason=cancel_reason,
+        pattern_key=None,
+        deadlines=deadlines_for(body, start, end),
+    )
+
+
+def plan_items(created: int = 0) -> list[meeting_service.ProposalView]:
+    return [
+        meeting_service.ProposalView(p, sample_meeting(i + 1) if i < created else None)
+        for i, p in enumerate(propose_year(2027))
+    ]
+
+
+def busy_plan() -> meeting_service.BusyReport:
+    items = plan_items()
+    flags = {
+        item.proposal.slot: meeting_service.BusyFlag(("Hilde Vang",) if i % 3 == 0 else ())
+        for i, item in enumerate(items)
+    }
+    return meeting_service.BusyReport(available=True, flags=flags)
+
+
+def year_meetings() -> list[meeting_service.MeetingView]:
+    return [
+        sample_meeting(1, state=MeetingState.HELD, start=datetime(2027, 2, 11, 9, 30, tzinfo=OSLO)),
+        sample_meeting(
+            2, body=Body.STRATEGY, start=datetime(2027, 3, 10, 12, 0, tzinfo=OSLO), hours=24
+        ),
+        sample_meeting(
+            3,
+            body=Body.PA,
+            form=MeetingForm.digital,
+            hours=1,
+            start=datetime(2027, 6, 10, 9, 0, tzinfo=OSLO),
+        ),
+        sample_meeting(
+            4,
+            state=MeetingState.CANCELLED,
+            cancel_reason="For få saker",
+            start=datetime(2027, 9, 16, 9, 30, tzinfo=OSLO),
+        ),
+    ]
+
+
+def meeting_refused(*problems: MeetingProblem) -> meeting_service.Refused:
+    return meeting_service.Refused(meeting_service.RefusalReason.INVALID, problems)
+
+
+# Open defects the renderer finds (see CardSample.known_findings).
+REQUIRED_WITHOUT_ERROR_MESSAGE = ("RequiredInputsShouldHaveErrorMessage",)
+"""Required Input.Date/Time/ChoiceSet without ``errorMessage``: Teams then shows no message."""
+
+# -------------------------------------------------------------------------------- the catalogue
+
+SAMPLES: tuple[CardSample, ...] = (
+    CardSample("help.leader", lambda: help_for(("SSU", "leader"))),
+    CardSample("help.deputy_leader", lambda: help_for(("SSU", "deputy_leader"))),
+    CardSample("help.member", lambda: help_for(("SSU", "member"))),
+    CardSample("help.member_pa", lambda: help_for(("SSU", "member"), ("PA", "member"))),
+    CardSample("help.personal_deputy", lambda: help_for(("SSU", "personal_deputy"))),
+    CardSample("help.observer", lambda: help_for(("SSU", "observer"))),
+    CardSample("help.secretariat", lambda: help_for(("SEK", "secretariat"))),
+    CardSample("help.unknown", lambda: help_for()),
+    CardSample("help.member_en", lambda: help_for(("SSU", "member"), locale="en")),
+    CardSample("help.unknown_en", lambda: help_for(locale="en")),
+    CardSample("welcome", lambda: welcome_card("nb")),
+    CardSample("welcome.en", lambda: welcome_card("en")),
+    CardSample("language", lambda: language_card("nb")),
+    CardSample("language.en", lambda: language_card("en")),
+    CardSample("language.error", lambda: language_card("nb", error=t("language.invalid", "nb"))),
+    CardSample("language.saved", lambda: language_card("en", saved=True)),
+    # Meetings
+    CardSample(
+        "meeting.plan",
+        lambda: meetings.plan_card("nb", 2027, plan_items(), busy_plan()),
+        known_findings=REQUIRED_WITHOUT_ERROR_MESSAGE,
+    ),
+    CardSample(
+        "meeting.plan_refused",
+        lambda: meetings.plan_card(
+            "en",
+            2027,
+            plan_items(created=2),
+            meeting_service.BusyReport(available=False),
+            refused=meeting_refused(
+                MeetingProblem(
+                    f"{plan_items()[3].proposal.slot}.date", "in_past", {"date": "01.01.2027"}
+                )
+            ),
+        ),
+        known_findings=REQUIRED_WITHOUT_ERROR_MESSAGE,
+    ),
+    CardSample(
+        "meeting.plan_applied",
+        lambda: meetings.plan_applied_card(
+            "nb",
+            meeting_service.PlanApplied(
+                2027, tuple(year_meetings()[:3]), (sample_meeting(9),), (1,)
+            ),
+        ),
+    ),
+    CardSample("meeting.year", lambda: meetings.year_card("nb", 2027, year_meetings())),
+    CardSample(
+        "meeting.year_manage",
+        lambda: meetings.year_card("en", 2027, year_meetings(), can_manage=True),
+    ),
+    CardSample("meeting.year_empty", lambda: meetings.year_card("nb", 2028, [])),
+    CardSample(
+        "meeting.next",
+        lambda: meetings.next_meeting_card("nb", sample_meeting(), None, now=NOW, can_manage=True),
+    ),
+    CardSample(
+        "meeting.next_online",
+        lambda: meetings.next_meeting_card(
+            "en",
+            sample_meeting(body=Body.PA, form=MeetingForm.digital, hours=1),
+            meeting_service.CalendarInfo(
+                pending=False, join_url="https://teams.microsoft.com/l/meetup-join/sample"
+            ),
+            now=NOW,
+        ),
+    ),
+    CardSample("meeting.next_none", lambda: meetings.next_meeting_card("nb", None, None, now=NOW)),
+    CardSample(
+        "meeting.add",
+        lambda: meetings.add_meeting_card("nb"),
+        known_findings=REQUIRED_WITHOUT_ERROR_MESSAGE,
+    ),
+    CardSample(
+        "meeting.add_refused",
+        lambda: meetings.add_meeting_card(
+            "nb",
+            values={"date": "2027-05-17", "start": "09:30", "end": "08:00"},
+            refused=meeting_refused(MeetingProblem("date", "in_past", {"date": "17.05.2027"})),
+        ),
+        known_findings=REQUIRED_WITHOUT_ERROR_MESSAGE,
+    ),
+    CardSample(
+        "meeting.move",
+        lambda: meetings.move_meeting_card("nb", sample_meeting()),
+        known_findings=REQUIRED_WITHOUT_ERROR_MESSAGE,
+    ),
+    CardSample("meeting.cancel", lambda: meetings.cancel_meeting_card("en", sample_meeting())),
+    CardSample(
+        "meeting.changed_move",
+        lambda: meetings.meeting_changed_card(
+            "nb",
+            meeting_service.MeetingChanged(
+                sample_meeting(),
+                sample_meeting(start=datetime(2027, 2, 4, 9, 30, tzinfo=OSLO)),
+                (1, 2, 3),
+            ),
+            "move",
+        ),
+    ),
+    CardSample(
+        "meeting.changed_cancel",
+        lambda: meetings.meeting_changed_card(
+            "nb",
+            meeting_service.MeetingChanged(
+                sample_meeting(state=MeetingState.CANCELLED, cancel_reason="For få saker"),
+                None,
+                (1, 2),
+            ),
+            "cancel",
+        ),
+    ),
+    CardSample(
+        "meeting.refused",
+        lambda: meetings.refused_card(
+            "nb", meeting_service.Refused(meeting_service.RefusalReason.NOT_ALLOWED)
+        ),
+    ),
+)
+
+
+def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
+    return [sample.name for sample in samples]
+
+
+def build_all(samples: Iterable[CardSample] = SAMPLES) -> dict[str, Json]:
+    """Name → card JSON for every sample."""
+    return {sample.name: sample.build() for sample in samples}
