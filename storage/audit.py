@@ -60,7 +60,8 @@ async def append(
 ) -> AuditEntry:
     """Add one entry chained to the latest; commits with the caller's transaction."""
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(
+        connection = await session.connection()
+        await connection.execute(
             text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POSTGRES_AUDIT_LOCK}
         )
     last = (
