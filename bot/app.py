@@ -13,11 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import scheduler as outbox_jobs
 from bot.config import Settings
 from bot.domain.calendar import OSLO
 from bot.graph.factory import calendar_context
 from bot.teams import basics
 from bot.teams import meetings as meeting_commands
+from bot.teams import reminders as reminder_commands
 from bot.teams.actions import ActionRegistry
 from bot.teams.adapter import SsuAdapter, build_adapter
 from bot.teams.commands import Command
@@ -47,6 +49,7 @@ def create_app(
     app.cleanup_ctx.append(calendar_context)
     app.cleanup_ctx.append(_bot)
     app.cleanup_ctx.append(_scheduler)
+    app.cleanup_ctx.append(outbox_jobs.outbox_lifecycle)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app
@@ -75,6 +78,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     commands: dict[Command, CommandHandler] = {}
     basics.register(actions, commands)
     meeting_commands.register(actions, commands, calendar=meeting_commands.app_calendar(app))
+    reminder_commands.register(actions, commands)
     app[ADAPTER] = build_adapter(settings)
     app[BOT] = SsuBot(
         settings=settings,

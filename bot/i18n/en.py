@@ -207,4 +207,14 @@ MESSAGES: dict[str, str] = {
     "cli.plan.moved": "{mark} Moved from {date} ({holiday}).",
     "cli.plan.applied": "Created {created} new meetings; {existing} existed already.",
     "cli.deadlines.heading": "Deadlines for {body} {start}–{end}:",
+    # --- reminders and the outbox (bot/teams/reminders.py, bot/services/outbox.py) ---
+    "reminders.off": "OK, I will not send you reminders. Type “reminders on” to get them again.",
+    "reminders.on": "OK, you will get reminders from me again.",
+    "reminders.off_mandatory": (
+        "Reminders about the secretariat's own deadlines cannot be turned off, so those still come."
+    ),
+    "outbox.unreachable": (
+        "I could not deliver a message to {target} ({what}). The app may not be installed for "
+        "them, or the bot was removed from the conversation."
+    ),
 }

@@ -209,4 +209,16 @@ MESSAGES: dict[str, str] = {
     "cli.plan.moved": "{mark} Flyttet fra {date} ({holiday}).",
     "cli.plan.applied": "Opprettet {created} nye møter; {existing} fantes fra før.",
     "cli.deadlines.heading": "Frister for {body} {start}–{end}:",
+    # --- reminders and the outbox (bot/teams/reminders.py, bot/services/outbox.py) ---
+    "reminders.off": (
+        "Greit, jeg sender deg ikke flere påminnelser. Skriv «påminnelser på» for å få dem igjen."
+    ),
+    "reminders.on": "Greit, du får påminnelser fra meg igjen.",
+    "reminders.off_mandatory": (
+        "Påminnelser om sekretariatets egne frister kan ikke skrus av, så dem får du fortsatt."
+    ),
+    "outbox.unreachable": (
+        "Jeg fikk ikke levert en melding til {target} ({what}). Appen er kanskje ikke installert "
+        "for mottakeren, eller boten er fjernet fra samtalen."
+    ),
 }
