@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.domain.calendar import OSLO
 from bot.graph.factory import calendar_context
 from bot.teams import basics
+from bot.teams import cases as case_commands
 from bot.teams import meetings as meeting_commands
 from bot.teams import reminders as reminder_commands
 from bot.teams.actions import ActionRegistry
@@ -25,6 +26,7 @@ from bot.teams.adapter import SsuAdapter, build_adapter
 from bot.teams.commands import Command
 from bot.teams.handler import CommandHandler, SsuBot
 from bot.teams.state_storage import DatabaseStorage
+from dialogs.case_submission import CaseSubmissionDialog
 from dialogs.language import LanguageDialog
 from storage import migrate
 from storage.db import create_engine, session_factory
@@ -77,6 +79,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     actions = ActionRegistry()
     commands: dict[Command, CommandHandler] = {}
     basics.register(actions, commands)
+    case_commands.register(actions, commands)
     meeting_commands.register(actions, commands, calendar=meeting_commands.app_calendar(app))
     reminder_commands.register(actions, commands)
     app[ADAPTER] = build_adapter(settings)
@@ -85,7 +88,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         sessions=sessions,
         conversation_state=ConversationState(storage),
         private_state=PrivateConversationState(storage),
-        dialogs=[LanguageDialog()],
+        dialogs=[LanguageDialog(), CaseSubmissionDialog()],
         actions=actions,
         commands=commands,
     )

@@ -1,6 +1,7 @@
 """Imports every table module so SQLModel.metadata (and Alembic) sees the whole schema."""
 
 import storage.calendar_tables
+import storage.case_tables
 import storage.meeting_tables
 import storage.models
 import storage.outbox_tables  # noqa: F401

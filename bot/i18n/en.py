@@ -217,4 +217,175 @@ MESSAGES: dict[str, str] = {
         "I could not deliver a message to {target} ({what}). The app may not be installed for "
         "them, or the bot was removed from the conversation."
     ),
+    # --- cases (bot/services/cases.py, cards/cases.py, dialogs/case_submission.py) ---
+    "case.form.title": "Submit a case",
+    "case.form.intro": (
+        "Fill in the secretariat's template for cases to Helsefellesskap Innlandet. Fields marked "
+        "* are required. Clarify the case with your nearest leader before you submit it."
+    ),
+    "case.form.resumed": "Here is your draft from last time. Carry on where you left off.",
+    "case.field.title": "Title of the case",
+    "case.field.title.help": "Short and descriptive, at most {limit} characters.",
+    "case.field.submitter_org": "Submitted by (organisation)",
+    "case.field.submitter_org.help": "The municipality, division or organisation you submit for.",
+    "case.field.anchored": "Clarified with your leader",
+    "case.field.anchored.toggle": "The case is clarified with my nearest leader",
+    "case.field.anchored.help": "Every case must be clarified with your nearest leader first.",
+    "case.field.anchored_with": "Clarified with (name and position)",
+    "case.field.anchored_with.help": "The leader you clarified the case with.",
+    "case.field.case_type": "Type of case",
+    "case.field.case_type.help": "Decision cases must carry a proposed decision.",
+    "case.field.background": "Background",
+    "case.field.background.help": (
+        "What is the case about, and why now? At most {limit} characters."
+    ),
+    "case.field.assessment": "Assessment",
+    "case.field.assessment.help": "Your assessment of the case. At most {limit} characters.",
+    "case.field.proposal": "Proposed decision",
+    "case.field.proposal.help": "Required for decision cases. At most {limit} characters.",
+    "case.field.economic_impact": "Economic/administrative consequences",
+    "case.field.economic_impact.help": (
+        "Cases with larger economic/administrative consequences are decided by SSU."
+    ),
+    "case.field.meeting": "Preferred meeting",
+    "case.field.meeting.help": "The meetings still taking cases (their deadline has not passed).",
+    "case.field.attachments": "Attachments (links, one per line)",
+    "case.field.attachments.help": "At most {limit} links. Each must start with https://",
+    "case.type.decision": "Decision case",
+    "case.type.theme": "Theme case",
+    "case.type.report": "Report case",
+    "case.type.other": "Other",
+    "case.impact.none": "None",
+    "case.impact.minor": "Minor",
+    "case.impact.major": "Major (the case is decided by SSU)",
+    "case.meeting.none": "No preference – the secretariat proposes a meeting",
+    "case.meeting.option": "{meeting} (case deadline {deadline})",
+    "case.meeting.label": "{body} {date}",
+    "case.meeting.body.SSU": "SSU meeting",
+    "case.meeting.body.AU": "AU meeting",
+    "case.meeting.unplanned": "Not on a meeting yet",
+    "case.action.review": "Review and submit",
+    "case.action.cancel": "Cancel",
+    "case.action.confirm": "Submit the case",
+    "case.action.edit": "Edit",
+    "case.confirm.title": "Check the case before you submit it",
+    "case.confirm.intro": (
+        "This is what the secretariat will get. Choose «Submit the case» or «Edit»."
+    ),
+    "case.confirm.major": (
+        "The case has larger economic/administrative consequences and is decided by the Strategic "
+        "Cooperation Committee (SSU)."
+    ),
+    "case.confirm.moved": (
+        "The case deadline for {requested} passed on {deadline}. The case therefore goes to "
+        "{meeting}."
+    ),
+    "case.confirm.moved_none": (
+        "The case deadline for {requested} passed on {deadline}, and no later meeting takes cases "
+        "yet. The secretariat will find a meeting for it."
+    ),
+    "case.receipt.title": "Case submitted – case {number}",
+    "case.receipt.body": (
+        "Thank you! Your case has number {number}. The secretariat will decide how it is handled, "
+        "and you will hear from me every time its status changes."
+    ),
+    "case.receipt.moved": (
+        "The case deadline for {requested} had passed. The case was submitted to {meeting}."
+    ),
+    "case.receipt.moved_none": (
+        "The case deadline for {requested} had passed. The secretariat will find a meeting for it."
+    ),
+    "case.receipt.again": "This case was already submitted; it was not submitted again.",
+    "case.receipt.follow": "Type «my cases» to follow it.",
+    "case.cancelled": "Submission cancelled. Nothing was stored.",
+    "case.stale": "This form is no longer active. Type «submit case» to start again.",
+    "case.hint": (
+        "Fill in the form above and choose «Review and submit». Type «submit case» to get the "
+        "form again."
+    ),
+    "case.errors.banner": "The case was not submitted. Correct the marked fields.",
+    "case.error.required": "Fill in this field.",
+    "case.error.too_long": (
+        "Too long ({length} characters; at most {limit}). The text was cut to {limit} characters "
+        "– check it before you submit."
+    ),
+    "case.error.unknown_value": "Choose one of the options in the list.",
+    "case.error.not_text": "Invalid value. Fill in the field again.",
+    "case.error.anchored_required": "The case must be clarified with your nearest leader first.",
+    "case.error.proposal_required": "Decision cases must carry a proposed decision.",
+    "case.error.unknown_meeting": "That meeting does not exist. Choose a meeting from the list.",
+    "case.error.meeting_closed": "That meeting was held or cancelled. Choose another one.",
+    "case.error.too_many_links": "Too many attachments ({length} links; at most {limit}).",
+    "case.error.link_not_https": "Link no. {line} must be a web address starting with https://",
+    "case.error.link_too_long": (
+        "Link no. {line} is too long ({length} characters; at most {limit})."
+    ),
+    "case.error.route_needs_ssu": (
+        "The case has larger economic/administrative consequences and must be decided by SSU."
+    ),
+    "case.error.minutes_range": "Give the time as a whole number of minutes from 1 to {limit}.",
+    "case.status.submitted": "Submitted",
+    "case.status.triaged": "Triaged by the secretariat",
+    "case.status.scheduled": "On an agenda",
+    "case.status.treated": "Treated in a meeting",
+    "case.status.decided": "Decided",
+    "case.status.closed": "Closed",
+    "case.route.au": "Finished by the working committee (AU); SSU is informed",
+    "case.route.au_line": (
+        "Finished by the working committee with the established line management; SSU is informed"
+    ),
+    "case.route.ssu": "Decided by the Strategic Cooperation Committee (SSU)",
+    "case.section.decision": "Decision cases",
+    "case.section.theme": "Theme cases",
+    "case.section.report": "Report cases",
+    "case.section.other": "Any other business",
+    "case.fact.number": "Case number",
+    "case.fact.title": "Title",
+    "case.fact.submitter": "Submitted by",
+    "case.fact.org": "Organisation",
+    "case.fact.anchored_with": "Clarified with",
+    "case.fact.type": "Type of case",
+    "case.fact.impact": "Economic/administrative consequences",
+    "case.fact.meeting": "Meeting",
+    "case.fact.requested_meeting": "Preferred meeting",
+    "case.fact.status": "Status",
+    "case.fact.route": "Route",
+    "case.fact.section": "Agenda section",
+    "case.fact.minutes": "Time in the meeting",
+    "case.fact.attachments": "Attachments",
+    "case.minutes": "{minutes} min",
+    "case.triage.title": "New case to triage – case {number}",
+    "case.triage.intro": (
+        "Decide how the case is handled (cooperation procedure section 1.3). Cases finished by "
+        "the AU go to SSU for information."
+    ),
+    "case.triage.forced_ssu": (
+        "Larger economic/administrative consequences: the case must be decided by SSU."
+    ),
+    "case.triage.field.route": "Route",
+    "case.triage.field.meeting": "Meeting",
+    "case.triage.field.section": "Agenda section",
+    "case.triage.field.minutes": "Time in the meeting (minutes)",
+    "case.triage.field.minutes.help": "A whole number from 1 to {limit}.",
+    "case.triage.action": "Save the triage",
+    "case.triage.done": "Case {number} is triaged",
+    "case.triage.unchanged": "The triage was already saved. Nothing was changed.",
+    "case.triage.errors": "The triage was not saved. Correct the marked fields.",
+    "case.refused.not_allowed": (
+        "Only the secretariat can triage submitted cases. Nothing was changed."
+    ),
+    "case.refused.not_found": "I could not find that case. Nothing was changed.",
+    "case.refused.wrong_state": (
+        "The case is already on an agenda or finished and cannot be triaged again here. Nothing "
+        "was changed."
+    ),
+    "case.refused.invalid": "The case was not submitted. Nothing was stored.",
+    "case.mine.title": "My cases",
+    "case.mine.empty": "You have not submitted any cases yet. Type «submit case» to submit one.",
+    "case.mine.case": "Case {number}: {title}",
+    "case.notice.status": "Case {number} «{title}» has a new status: {status}.",
+    "case.notice.route": "Route: {route}.",
+    "case.notice.meeting": "Meeting: {meeting}.",
+    "case.notice.triage": "New case to triage: case {number} «{title}».",
+    # --- end cases ---
 }

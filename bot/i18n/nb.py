@@ -221,4 +221,182 @@ MESSAGES: dict[str, str] = {
         "Jeg fikk ikke levert en melding til {target} ({what}). Appen er kanskje ikke installert "
         "for mottakeren, eller boten er fjernet fra samtalen."
     ),
+    # --- cases (bot/services/cases.py, cards/cases.py, dialogs/case_submission.py) ---
+    "case.form.title": "Meld inn sak",
+    "case.form.intro": (
+        "Fyll ut sekretariatets mal for saker til Helsefellesskap Innlandet. Felt merket med * "
+        "må fylles ut. Avklar saken med nærmeste leder før du melder den inn."
+    ),
+    "case.form.resumed": "Her er utkastet ditt fra sist. Fortsett der du slapp.",
+    "case.field.title": "Tittel på saken",
+    "case.field.title.help": "Kort og beskrivende, høyst {limit} tegn.",
+    "case.field.submitter_org": "Innmeldt av (virksomhet)",
+    "case.field.submitter_org.help": "Kommunen, divisjonen eller organisasjonen du melder inn for.",
+    "case.field.anchored": "Forankring",
+    "case.field.anchored.toggle": "Saken er avklart med nærmeste leder",
+    "case.field.anchored.help": "Alle saker skal være avklart med nærmeste leder før innmelding.",
+    "case.field.anchored_with": "Avklart med (navn og stilling)",
+    "case.field.anchored_with.help": "Lederen du har avklart saken med.",
+    "case.field.case_type": "Type sak",
+    "case.field.case_type.help": "Beslutningssaker må ha forslag til vedtak.",
+    "case.field.background": "Bakgrunn",
+    "case.field.background.help": (
+        "Hva gjelder saken, og hvorfor meldes den inn nå? Høyst {limit} tegn."
+    ),
+    "case.field.assessment": "Vurdering",
+    "case.field.assessment.help": "Din vurdering av saken. Høyst {limit} tegn.",
+    "case.field.proposal": "Forslag til vedtak",
+    "case.field.proposal.help": "Påkrevd for beslutningssaker. Høyst {limit} tegn.",
+    "case.field.economic_impact": "Økonomiske/administrative konsekvenser",
+    "case.field.economic_impact.help": (
+        "Saker med større økonomiske/administrative konsekvenser besluttes i SSU."
+    ),
+    "case.field.meeting": "Ønsket møte",
+    "case.field.meeting.help": "Møtene som fortsatt tar imot saker (fristen er ikke gått ut).",
+    "case.field.attachments": "Vedlegg (lenker, én per linje)",
+    "case.field.attachments.help": "Høyst {limit} lenker. Hver lenke må begynne med https://",
+    "case.type.decision": "Beslutningssak",
+    "case.type.theme": "Temasak",
+    "case.type.report": "Referatsak",
+    "case.type.other": "Annet",
+    "case.impact.none": "Ingen",
+    "case.impact.minor": "Mindre",
+    "case.impact.major": "Større (saken besluttes i SSU)",
+    "case.meeting.none": "Ingen ønske – sekretariatet foreslår møte",
+    "case.meeting.option": "{meeting} (frist for saker {deadline})",
+    "case.meeting.label": "{body} {date}",
+    "case.meeting.body.SSU": "SSU-møte",
+    "case.meeting.body.AU": "AU-møte",
+    "case.meeting.unplanned": "Ikke satt opp på møte ennå",
+    "case.action.review": "Se over og send inn",
+    "case.action.cancel": "Avbryt",
+    "case.action.confirm": "Send inn saken",
+    "case.action.edit": "Endre",
+    "case.confirm.title": "Se over saken før du sender den inn",
+    "case.confirm.intro": (
+        "Slik blir saken sendt til sekretariatet. Trykk «Send inn saken» eller «Endre»."
+    ),
+    "case.confirm.major": (
+        "Saken har større økonomiske/administrative konsekvenser og skal besluttes i Strategisk "
+        "samarbeidsutvalg (SSU)."
+    ),
+    "case.confirm.moved": (
+        "Fristen for å melde inn saker til {requested} gikk ut {deadline}. Saken meldes derfor "
+        "inn til {meeting}."
+    ),
+    "case.confirm.moved_none": (
+        "Fristen for å melde inn saker til {requested} gikk ut {deadline}, og ingen senere møte "
+        "tar imot saker ennå. Sekretariatet finner et møte for saken."
+    ),
+    "case.receipt.title": "Saken er meldt inn – sak {number}",
+    "case.receipt.body": (
+        "Takk! Saken har fått saksnummer {number}. Sekretariatet vurderer videre saksgang, og du "
+        "får beskjed hver gang saken endrer status."
+    ),
+    "case.receipt.moved": (
+        "Fristen for å melde inn saker til {requested} var gått ut. Saken er meldt inn til "
+        "{meeting}."
+    ),
+    "case.receipt.moved_none": (
+        "Fristen for å melde inn saker til {requested} var gått ut. Sekretariatet finner et møte "
+        "for saken."
+    ),
+    "case.receipt.again": "Denne saken var allerede sendt inn; den ble ikke sendt inn på nytt.",
+    "case.receipt.follow": "Skriv «mine saker» for å følge saken.",
+    "case.cancelled": "Innmeldingen er avbrutt. Ingenting er lagret.",
+    "case.stale": (
+        "Dette skjemaet er ikke lenger aktivt. Skriv «meld inn sak» for å begynne på nytt."
+    ),
+    "case.hint": (
+        "Fyll ut skjemaet over og trykk «Se over og send inn». Skriv «meld inn sak» for å få "
+        "skjemaet på nytt."
+    ),
+    "case.errors.banner": "Saken er ikke sendt inn. Rett opp feltene som er merket.",
+    "case.error.required": "Fyll ut dette feltet.",
+    "case.error.too_long": (
+        "For lang tekst ({length} tegn; høyst {limit}). Teksten er kortet ned til {limit} tegn – "
+        "se over før du sender."
+    ),
+    "case.error.unknown_value": "Velg et av alternativene i listen.",
+    "case.error.not_text": "Ugyldig verdi. Fyll ut feltet på nytt.",
+    "case.error.anchored_required": "Saken må være avklart med nærmeste leder før den meldes inn.",
+    "case.error.proposal_required": "Beslutningssaker må ha forslag til vedtak.",
+    "case.error.unknown_meeting": "Dette møtet finnes ikke. Velg et møte i listen.",
+    "case.error.meeting_closed": "Møtet er avholdt eller avlyst. Velg et annet møte.",
+    "case.error.too_many_links": "For mange vedlegg ({length} lenker; høyst {limit}).",
+    "case.error.link_not_https": (
+        "Lenke nr. {line} må være en nettadresse som begynner med https://"
+    ),
+    "case.error.link_too_long": "Lenke nr. {line} er for lang ({length} tegn; høyst {limit}).",
+    "case.error.route_needs_ssu": (
+        "Saken har større økonomiske/administrative konsekvenser og må besluttes i SSU."
+    ),
+    "case.error.minutes_range": "Oppgi tiden som et helt antall minutter fra 1 til {limit}.",
+    "case.status.submitted": "Innmeldt",
+    "case.status.triaged": "Vurdert av sekretariatet",
+    "case.status.scheduled": "Satt på saksliste",
+    "case.status.treated": "Behandlet i møte",
+    "case.status.decided": "Vedtatt",
+    "case.status.closed": "Avsluttet",
+    "case.route.au": "Ferdigbehandles i arbeidsutvalget (AU); SSU får saken til orientering",
+    "case.route.au_line": (
+        "Ferdigstilles i arbeidsutvalget i samarbeid med etablerte styringslinjer; SSU får saken "
+        "til orientering"
+    ),
+    "case.route.ssu": "Besluttes i Strategisk samarbeidsutvalg (SSU)",
+    "case.section.decision": "Beslutningssaker",
+    "case.section.theme": "Temasaker",
+    "case.section.report": "Referatsaker",
+    "case.section.other": "Eventuelt",
+    "case.fact.number": "Saksnummer",
+    "case.fact.title": "Tittel",
+    "case.fact.submitter": "Innmeldt av",
+    "case.fact.org": "Virksomhet",
+    "case.fact.anchored_with": "Avklart med",
+    "case.fact.type": "Type sak",
+    "case.fact.impact": "Økonomiske/administrative konsekvenser",
+    "case.fact.meeting": "Møte",
+    "case.fact.requested_meeting": "Ønsket møte",
+    "case.fact.status": "Status",
+    "case.fact.route": "Saksgang",
+    "case.fact.section": "Del av sakslisten",
+    "case.fact.minutes": "Tid i møtet",
+    "case.fact.attachments": "Vedlegg",
+    "case.minutes": "{minutes} min",
+    "case.triage.title": "Ny sak til vurdering – sak {number}",
+    "case.triage.intro": (
+        "Vurder videre saksgang etter samarbeidsprosedyren punkt 1.3. Saker som ferdigbehandles "
+        "i AU, legges fram for SSU til orientering."
+    ),
+    "case.triage.forced_ssu": (
+        "Større økonomiske/administrative konsekvenser: saken skal besluttes i SSU."
+    ),
+    "case.triage.field.route": "Saksgang",
+    "case.triage.field.meeting": "Møte",
+    "case.triage.field.section": "Del av sakslisten",
+    "case.triage.field.minutes": "Tid i møtet (minutter)",
+    "case.triage.field.minutes.help": "Et helt tall fra 1 til {limit}.",
+    "case.triage.action": "Lagre vurderingen",
+    "case.triage.done": "Sak {number} er vurdert",
+    "case.triage.unchanged": "Vurderingen var allerede lagret. Ingenting ble endret.",
+    "case.triage.errors": "Vurderingen er ikke lagret. Rett opp feltene som er merket.",
+    "case.refused.not_allowed": (
+        "Bare sekretariatet kan vurdere innmeldte saker. Ingenting ble endret."
+    ),
+    "case.refused.not_found": "Fant ikke saken. Ingenting ble endret.",
+    "case.refused.wrong_state": (
+        "Saken er allerede satt på en saksliste eller ferdigbehandlet og kan ikke vurderes på "
+        "nytt her. Ingenting ble endret."
+    ),
+    "case.refused.invalid": "Saken er ikke sendt inn. Ingenting ble lagret.",
+    "case.mine.title": "Mine saker",
+    "case.mine.empty": (
+        "Du har ikke meldt inn noen saker ennå. Skriv «meld inn sak» for å melde inn en."
+    ),
+    "case.mine.case": "Sak {number}: {title}",
+    "case.notice.status": "Sak {number} «{title}» har fått ny status: {status}.",
+    "case.notice.route": "Saksgang: {route}.",
+    "case.notice.meeting": "Møte: {meeting}.",
+    "case.notice.triage": "Ny sak til vurdering: sak {number} «{title}».",
+    # --- end cases ---
 }

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import TurnContext
+from botbuilder.dialogs import DialogContext
 
 from cards.base import Json
 
@@ -15,11 +16,16 @@ ActionHandler = Callable[["ActionRequest"], Awaitable[Json]]
 
 @dataclass(frozen=True, slots=True)
 class ActionRequest:
-    """An Action.Execute: its verb and its values (Teams merges the inputs into the data)."""
+    """An Action.Execute: its verb and its values (Teams merges the inputs into the data).
+
+    ``dialogs`` is the turn's DialogContext, so a verb can hand the invoke to a dialog (continue
+    the active one, or begin one); a dialog then answers with the card for the invoke response.
+    """
 
     turn_context: TurnContext
     verb: str
     values: Mapping[str, Any]
+    dialogs: DialogContext | None = None
 
     def text(self, key: str) -> str:
         value = self.values.get(key)

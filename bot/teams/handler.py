@@ -165,7 +165,8 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._audit_refusal(actor, verb or "(none)", "unknown verb")
             return _card_response(error_card(t("error.unknown_action", actor.locale)))
         try:
-            document = await handler(ActionRequest(turn_context, verb, values))
+            dialogs = await self._dialogs.create_context(turn_context)
+            document = await handler(ActionRequest(turn_context, verb, values, dialogs))
         except Exception:
             log.exception("card action failed", extra={"verb": verb, "person": actor.person_id})
             return _card_response(error_card(t("error.apology", actor.locale, ref=verb)))
