@@ -11,15 +11,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.domain.calendar import OSLO, Body, MeetingForm, deadlines_for
+from bot.domain.cases import (
+    CaseStatus,
+    CaseType,
+    EconomicImpact,
+    MeetingSlot,
+    Placement,
+    Problem,
+    Route,
+    Section,
+    Submission,
+    allowed_routes,
+)
 from bot.domain.meeting_rules import Problem as MeetingProblem
 from bot.domain.meeting_rules import propose_year
 from bot.domain.meeting_state import MeetingState
 from bot.domain.roles import Actor, Seat
 from bot.i18n import t
+from bot.services import cases as case_service
 from bot.services import meetings as meeting_service
-from cards import meetings
+from cards import cases, meetings
 from cards.base import Json
 from cards.help import COMMANDS_NB, HelpView, help_card, welcome_card
 from cards.settings import language_card
@@ -158,9 +172,73 @@ def meeting_refused(*problems: MeetingProblem) -> meeting_service.Refused:
     return meeting_service.Refused(meeting_service.RefusalReason.INVALID, problems)
 
 
+# Cases
+
+LONG_TEXT = (
+    "Pasienter i Innlandet skrives i dag ut uten at kommunen får beskjed i tide. Vi foreslår en "
+    "felles rutine for varsling, med ansvar fordelt mellom sykehuset og kommunene, og en "
+    "evaluering etter seks måneder. "
+) * 6
+FEB = MeetingSlot(1, "SSU", "SSU-møte", datetime(2027, 2, 11, 8, 30, tzinfo=UTC), NOW)
+MAY = MeetingSlot(
+    2, "SSU", "SSU-møte", datetime(2027, 5, 20, 7, 30, tzinfo=UTC), NOW + timedelta(days=140)
+)
+AU = MeetingSlot(3, "AU", "AU-møte", datetime(2027, 1, 14, 8, 0, tzinfo=UTC), NOW)
+
+
+def sample_case(**changes: Any) -> case_service.CaseView:
+    values: dict[str, Any] = {
+        "id": 7,
+        "year": 2026,
+        "number": 4,
+        "title": "Felles rutine for utskrivning av pasienter med behov for kommunale tjenester",
+        "submitter_org": "Hamar kommune",
+        "anchored_with": "Kommunaldirektør helse og omsorg",
+        "case_type": CaseType.DECISION,
+        "background": LONG_TEXT,
+        "assessment": LONG_TEXT,
+        "proposal": "SSU slutter seg til forslaget til felles rutine.",
+        "economic_impact": EconomicImpact.MINOR,
+        "attachments": ("https://portal.helsefellesskap-innlandet.example/saker/2026-04.pdf",),
+        "status": CaseStatus.SUBMITTED,
+        "route": None,
+        "section": None,
+        "minutes": None,
+        "meeting": MAY,
+        "requested_meeting": FEB,
+        "submitter_name": SAMPLE_NAME,
+        "submitter_person_id": 1,
+        "submitted_at": NOW - timedelta(days=2),
+    }
+    values.update(changes)
+    return case_service.CaseView(**values)
+
+
+def sample_submission() -> Submission:
+    case = sample_case()
+    return Submission(
+        title=case.title,
+        submitter_org=case.submitter_org,
+        anchored_with=case.anchored_with,
+        case_type=case.case_type,
+        background=case.background,
+        assessment=case.assessment,
+        proposal=case.proposal,
+        economic_impact=EconomicImpact.MAJOR,
+        meeting_id=FEB.id,
+        attachments=case.attachments,
+    )
+
+
+def triage_view(case: case_service.CaseView) -> case_service.TriageView:
+    return case_service.TriageView(case, (AU, FEB, MAY), allowed_routes(case.economic_impact))
+
+
 # Open defects the renderer finds (see CardSample.known_findings).
 REQUIRED_WITHOUT_ERROR_MESSAGE = ("RequiredInputsShouldHaveErrorMessage",)
 """Required Input.Date/Time/ChoiceSet without ``errorMessage``: Teams then shows no message."""
+EMPTY_CHOICE_VALUE = ("PropertyCantBeNull",)
+"""An Input.ChoiceSet choice with ``value: ""`` ("no preference"); every choice needs a value."""
 
 # -------------------------------------------------------------------------------- the catalogue
 
@@ -283,13 +361,73 @@ SAMPLES: tuple[CardSample, ...] = (
             "nb", meeting_service.Refused(meeting_service.RefusalReason.NOT_ALLOWED)
         ),
     ),
+    # Cases
+    CardSample(
+        "case.form",
+        lambda: cases.case_form_card(cases.CaseForm("nb", "d" * 32, meetings=[FEB, MAY])),
+        known_findings=EMPTY_CHOICE_VALUE,
+    ),
+    CardSample(
+        "case.form_errors",
+        lambda: cases.case_form_card(
+            cases.CaseForm(
+                "en",
+                "d" * 32,
+                {"title": "", "attachments": "http://x"},
+                meetings=[FEB, MAY],
+                problems=[
+                    Problem("title", "required"),
+                    Problem("attachments", "link_not_https", line=1),
+                ],
+            )
+        ),
+        known_findings=EMPTY_CHOICE_VALUE,
+    ),
+    CardSample(
+        "case.confirm",
+        lambda: cases.case_confirm_card(
+            "nb", "d" * 32, sample_submission(), Placement(MAY, FEB, moved=True)
+        ),
+    ),
+    CardSample("case.receipt", lambda: cases.case_receipt_card("nb", sample_case())),
+    CardSample(
+        "case.receipt_again", lambda: cases.case_receipt_card("en", sample_case(), again=True)
+    ),
+    CardSample("case.cancelled", lambda: cases.case_cancelled_card("nb")),
+    CardSample("case.stale", lambda: cases.case_stale_card("nb")),
+    CardSample(
+        "case.refused",
+        lambda: cases.case_refused_card("nb", case_service.RefusalReason.NOT_ALLOWED),
+    ),
+    CardSample(
+        "case.triage",
+        lambda: cases.triage_card("nb", triage_view(sample_case())),
+        known_findings=EMPTY_CHOICE_VALUE,
+    ),
+    CardSample(
+        "case.triage_major",
+        lambda: cases.triage_card(
+            "en",
+            triage_view(sample_case(economic_impact=EconomicImpact.MAJOR)),
+            problems=[Problem("minutes", "required")],
+        ),
+        known_findings=EMPTY_CHOICE_VALUE,
+    ),
+    CardSample(
+        "case.triaged",
+        lambda: cases.triaged_card(
+            "nb",
+            sample_case(
+                status=CaseStatus.TRIAGED, route=Route.AU, section=Section.DECISION, minutes=20
+            ),
+        ),
+    ),
+    CardSample(
+        "case.mine",
+        lambda: cases.my_cases_card(
+            "nb",
+            [sample_case(), sample_case(id=8, number=5, status=CaseStatus.SCHEDULED, meeting=FEB)],
+        ),
+    ),
+    CardSample("case.mine_empty", lambda: cases.my_cases_card("en", [])),
 )
-
-
-def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
-    return [sample.name for sample in samples]
-
-
-def build_all(samples: Iterable[CardSample] = SAMPLES) -> dict[str, Json]:
-    """Name → card JSON for every sample."""
-    return {sample.name: sample.build() for sample in samples}
