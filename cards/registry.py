@@ -431,3 +431,12 @@ SAMPLES: tuple[CardSample, ...] = (
     ),
     CardSample("case.mine_empty", lambda: cases.my_cases_card("en", [])),
 )
+
+
+def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
+    return [sample.name for sample in samples]
+
+
+def build_all(samples: Iterable[CardSample] = SAMPLES) -> dict[str, Json]:
+    """Name → card JSON for every sample."""
+    return {sample.name: sample.build() for sample in samples}
