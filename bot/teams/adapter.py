@@ -108,7 +108,7 @@ async def _read_activity(request: web.Request, max_bytes: int) -> Activity:
             "refused request", extra={"reason": "too large", "bytes": request.content_length}
         )
         raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=request.content_length)
-    raw = await request.content.read(max_bytes + 1)
+    raw = await _read_capped(request, max_bytes)
     if len(raw) > max_bytes:
         log.warning("refused request", extra={"reason": "too large", "bytes": len(raw)})
         raise web.HTTPRequestEntityTooLarge(max_size=max_bytes, actual_size=len(raw))
@@ -132,6 +132,19 @@ async def _read_activity(request: web.Request, max_bytes: int) -> Activity:
     if not activity.service_url or not activity.conversation or not activity.conversation.id:
         raise web.HTTPBadRequest(text="activity lacks serviceUrl or conversation")
     return activity
+
+
+async def _read_capped(request: web.Request, max_bytes: int) -> bytes:
+    """Read the body up to one byte past the cap: one `read(n)` may return only part of it."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= max_bytes:
+        chunk = await request.content.read(max_bytes + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:

@@ -119,3 +119,12 @@ async def test_health_check_reports_ok_when_the_database_answers(bot: BotHarness
     async with bot.http.get(bot.server.make_url("/healthz")) as health:
         assert health.status == 200
         assert await health.json() == {"status": "ok"}
+
+
+async def test_a_body_just_under_the_limit_is_read_whole(bot: BotHarness) -> None:
+    text = "a" * 240_000  # under the 256 KB cap, but more than one read of the stream
+    body = activities.message(text, service_url=bot.connector.url, user=SECRETARY)
+    status, _ = await bot.post(body)
+    assert status == 201
+    [reply] = await bot.replies_to(SECRETARY)
+    assert "for lang" in reply["text"]
