@@ -81,10 +81,11 @@ def help_card(view: HelpView) -> Json:
         body.append(text_block(t("help.secretariat", loc), spacing="Medium"))
     if view.is_chair:
         body.append(text_block(t("help.leader", loc), spacing="Medium"))
-    return card(
-        body,
-        actions=[execute_action(t("help.cmd.language", loc).capitalize(), "settings.language")],
-    )
+    actions = []
+    if "submit_case" in view.available:
+        actions.append(execute_action(t("help.button.submit_case", loc), "case.new"))
+    actions.append(execute_action(t("help.cmd.language", loc).capitalize(), "settings.language"))
+    return card(body, actions=actions)
 
 
 def _command_id(message_key: str) -> str:

@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "help.cmd.reminders_off": "turn reminders off",
     "help.cmd.reminders_on": "turn reminders on",
     "help.cmd.language": "choose language (Norwegian or English)",
+    "help.button.submit_case": "Submit a case",
     "help.secretariat": (
         "As secretariat you can also: triage submitted cases, build the agenda, publish the "
         "notice, plan meetings and write the minutes."

@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "help.cmd.reminders_off": "skru av påminnelser",
     "help.cmd.reminders_on": "skru på påminnelser",
     "help.cmd.language": "velg språk (norsk eller engelsk)",
+    "help.button.submit_case": "Meld inn sak",
     "help.secretariat": (
         "Som sekretariat kan du også: behandle innmeldte saker, lage saksliste, publisere "
         "innkalling, planlegge møter og skrive protokoll."
