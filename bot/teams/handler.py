@@ -35,6 +35,7 @@ from cards.base import CARD_CONTENT_TYPE, Json, card, error_banner
 from cards.help import HelpView, welcome_card
 from dialogs.context import TurnServices, attach, services_of
 from storage import audit
+from storage.bot_state import ETagConflict
 from storage.conversations import mark_uninstalled
 from storage.db import transaction
 from storage.models import AuditOutcome
@@ -94,8 +95,19 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
             TurnServices(actor=actor, sessions=self._sessions, commands=self.available_commands),
         )
         await super().on_turn(turn_context)
-        await self._conversation_state.save_changes(turn_context)
-        await self._private_state.save_changes(turn_context)
+        await self._save_state(turn_context)
+
+    async def _save_state(self, turn_context: TurnContext) -> None:
+        """A lost e-tag race (a double click, a redelivery) keeps the winner's state, which is
+        consistent: the turn's answer already went out, so no apology is due."""
+        for state in (self._conversation_state, self._private_state):
+            try:
+                await state.save_changes(turn_context)
+            except ETagConflict:
+                log.info(
+                    "state changed concurrently; kept the other turn's state",
+                    extra={"activity_type": turn_context.activity.type},
+                )
 
     def _tenant_allowed(self, activity: Activity) -> bool:
         wanted = self._settings.microsoft_app_tenant_id

@@ -196,3 +196,22 @@ async def test_language_card_action_rejects_an_unknown_language(bot: BotHarness)
             await session.exec(select(Person).where(Person.email == "per.haugen@demo.ssu.example"))
         ).one()
     assert person.locale is None
+
+
+async def test_a_lost_state_race_is_not_answered_with_an_apology(bot: BotHarness) -> None:
+    from bot.teams.state_storage import DatabaseStorage
+    from storage.bot_state import ETagConflict
+
+    original = DatabaseStorage.write
+
+    async def racing_write(self: DatabaseStorage, changes: dict[str, object]) -> None:
+        raise ETagConflict(next(iter(changes)))
+
+    DatabaseStorage.write = racing_write  # type: ignore[method-assign]
+    try:
+        await bot.say(MEMBER, "språk")
+        [reply] = await bot.replies_to(MEMBER)
+    finally:
+        DatabaseStorage.write = original  # type: ignore[method-assign]
+    assert "Hvilket språk" in reply["text"]
+    assert not any("Beklager" in (a.get("text") or "") for a in bot.connector.activities())
