@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -26,12 +27,28 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
+_POSTGRES_MIGRATION_LOCK = 0x55_53_55_4D  # "SSUM": one replica migrates, the others wait
+
+
 async def _run_async(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            await connection.run_sync(_run)
-            await connection.commit()
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
+                await connection.execute(
+                    text("SELECT pg_advisory_lock(:key)"), {"key": _POSTGRES_MIGRATION_LOCK}
+                )
+                await connection.commit()
+            try:
+                await connection.run_sync(_run)
+                await connection.commit()
+            finally:
+                if postgres:
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": _POSTGRES_MIGRATION_LOCK}
+                    )
+                    await connection.commit()
     finally:
         await engine.dispose()
 
