@@ -17,6 +17,7 @@ from bot import scheduler as outbox_jobs
 from bot.config import Settings
 from bot.domain.calendar import OSLO
 from bot.graph.factory import calendar_context
+from bot.teams import attendance as attendance_commands
 from bot.teams import basics
 from bot.teams import cases as case_commands
 from bot.teams import meetings as meeting_commands
@@ -25,6 +26,7 @@ from bot.teams.actions import ActionRegistry
 from bot.teams.adapter import SsuAdapter, build_adapter
 from bot.teams.commands import Command
 from bot.teams.handler import CommandHandler, SsuBot
+from bot.teams.meeting_events import MeetingEventRegistry
 from bot.teams.state_storage import DatabaseStorage
 from dialogs.case_submission import CaseSubmissionDialog
 from dialogs.language import LanguageDialog
@@ -82,6 +84,11 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     case_commands.register(actions, commands)
     meeting_commands.register(actions, commands, calendar=meeting_commands.app_calendar(app))
     reminder_commands.register(actions, commands)
+    phrases: dict[str, CommandHandler] = {}
+    meeting_events = MeetingEventRegistry()
+    app[attendance_commands.HOOKS] = attendance_commands.register(
+        actions, commands, phrases, meeting_events, after_commit=lambda: outbox_jobs.kick(app)
+    ).hooks
     app[ADAPTER] = build_adapter(settings)
     app[BOT] = SsuBot(
         settings=settings,
@@ -91,6 +98,8 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         dialogs=[LanguageDialog(), CaseSubmissionDialog()],
         actions=actions,
         commands=commands,
+        phrases=phrases,
+        meeting_events=meeting_events,
     )
     yield
 

@@ -433,6 +433,241 @@ SAMPLES: tuple[CardSample, ...] = (
 )
 
 
+# --- attendance (cards/attendance.py) ---
+# Imported here, not at the top, so this block stays one self-contained hunk.
+from bot.domain.quorum import RosterSeat, quorum, seats_from, sittings  # noqa: E402
+from bot.services import attendance as attendance_service  # noqa: E402
+from cards import attendance  # noqa: E402
+from storage.attendance_tables import AttendanceStatus  # noqa: E402
+
+SSU_CATEGORIES = ("administrative",) * 14 + (
+    "user_rep",
+    "user_rep",
+    "union_rep",
+    "union_rep",
+    "gp_rep",
+)
+"""The 19 SSU seats' categories: the agreement's 8 + 11 members."""
+
+
+def sample_attendance(
+    *,
+    body: Body = Body.SSU,
+    started: bool = True,
+    ended: bool = False,
+    present_count: int = 11,
+    notice: bool = True,
+) -> attendance_service.AttendanceView:
+    """An SSU meeting with 19 seats, their deputies and six observers (ids: members 1–19,
+    deputies 101–119, observers 201–206); the first ``present_count`` members are present,
+    except member 3 who is absent with their deputy in the seat."""
+    meeting = sample_meeting(body=body, form=MeetingForm.hybrid)
+    if body is Body.DIALOG:
+        guests = tuple(
+            attendance_service.Participant(
+                i, f"Deltaker {i}", "member", "", AttendanceStatus.PRESENT if i < 4 else None
+            )
+            for i in range(1, 8)
+        )
+        return attendance_service.AttendanceView(meeting, None, (), (), (), guests, (), None, ())
+    roles = ["leader", "deputy_leader"] + ["member"] * 17
+    roster = [RosterSeat(i, roles[i - 1], SSU_CATEGORIES[i - 1]) for i in range(1, 20)]
+    roster += [
+        RosterSeat(100 + i, "personal_deputy", SSU_CATEGORIES[i - 1], i) for i in range(1, 20)
+    ]
+    seats = seats_from(roster)
+    present = {i for i in range(1, present_count + 1) if i != 3} | {103}
+    status: dict[int, AttendanceStatus] = {i: AttendanceStatus.PRESENT for i in present}
+    status[3] = AttendanceStatus.ABSENT
+    status[present_count + 1] = AttendanceStatus.ABSENT
+    status[100 + present_count + 1] = AttendanceStatus.CALLED_IN
+    members = tuple(
+        attendance_service.Participant(
+            s.member_id,
+            f"Medlem {s.member_id} *Nordmann*" if s.member_id == 2 else f"Medlem {s.member_id}",
+            s.role,
+            s.category,
+            status.get(s.member_id),
+            absence_reported=s.member_id == 3,
+            teams_user_id=f"29:m{s.member_id}",
+        )
+        for s in seats
+    )
+    deputies = tuple(
+        attendance_service.Participant(
+            s.deputy_id,
+            f"Vara {s.deputy_id}",
+            "personal_deputy",
+            s.category,
+            status.get(s.deputy_id),
+            deputy_for_person_id=s.member_id,
+            replaces_person_id=s.member_id if s.deputy_id in status else None,
+            teams_user_id=f"29:d{s.deputy_id}",
+        )
+        for s in seats
+        if s.deputy_id is not None
+    )
+    observers = tuple(
+        attendance_service.Participant(
+            200 + i,
+            f"Observatør {i}",
+            "observer",
+            "observer",
+            AttendanceStatus.PRESENT if i % 2 else None,
+            teams_user_id=f"29:o{i}",
+        )
+        for i in range(1, 7)
+    )
+    context = attendance_service.ContextView(
+        "19:meeting_sample@thread.v2",
+        meeting.start if started else None,
+        meeting.end if ended else None,
+    )
+    noticed = {s.member_id for s in seats} if notice else {1, 2}
+    return attendance_service.AttendanceView(
+        meeting=meeting,
+        context=context if started else None,
+        members=members,
+        deputies=deputies,
+        observers=observers,
+        guests=(),
+        sittings=sittings(seats, present),
+        quorum=quorum(seats, present, noticed=noticed),
+        secretariat_teams_ids=("29:sek1", "29:sek2"),
+    )
+
+
+def sample_absence(
+    *, deputy: bool = True, calendar: bool = True, withdrawn: bool = False
+) -> attendance_service.AbsenceReported:
+    return attendance_service.AbsenceReported(
+        meeting=sample_meeting(form=MeetingForm.hybrid),
+        person_id=3,
+        deputy_person_id=103 if deputy else None,
+        deputy_name="Geir Lie" if deputy else None,
+        calendar=calendar,
+        messages=3,
+        withdrawn_deputy=withdrawn,
+    )
+
+
+def sample_notice(kind: str, *, locale: str = "nb", with_view: bool = True) -> Json:
+    """The card an absence puts in the outbox for a deputy or a secretary."""
+    notice = attendance_service.AbsenceNotice(
+        kind=kind,
+        recipient_person_id=40,
+        locale=locale,
+        meeting=sample_meeting(form=MeetingForm.hybrid),
+        member_name="Per Haugen",
+        deputy_name="Geir Lie",
+        info=meeting_service.CalendarInfo(
+            pending=False, join_url="https://teams.microsoft.com/l/meetup-join/19%3ameeting_x"
+        ),
+        view=sample_attendance(started=False) if with_view else None,
+    )
+    _text, document = attendance.render_absence_notice(notice)
+    assert document is not None
+    return document
+
+
+MEMBER_VIEW = attendance_service.Viewer(4, can_check_in=True)
+SECRETARY_VIEW = attendance_service.Viewer(40, can_correct=True, can_close=True)
+
+SAMPLES += (
+    CardSample(
+        "attendance.member",
+        lambda: attendance.attendance_card("nb", sample_attendance(), MEMBER_VIEW),
+    ),
+    CardSample(
+        "attendance.checked_in",
+        lambda: attendance.attendance_card(
+            "en",
+            sample_attendance(present_count=9, notice=False),
+            attendance_service.Viewer(4, can_check_in=True, checked_in=True),
+            banner=t("attendance.check_in.done", "en"),
+        ),
+    ),
+    CardSample(
+        "attendance.secretariat",
+        lambda: attendance.attendance_card("nb", sample_attendance(), SECRETARY_VIEW),
+    ),
+    CardSample(
+        "attendance.not_started",
+        lambda: attendance.attendance_card(
+            "nb", sample_attendance(started=False), attendance_service.Viewer(4)
+        ),
+    ),
+    CardSample(
+        "attendance.dialogue",
+        lambda: attendance.attendance_card(
+            "nb", sample_attendance(body=Body.DIALOG), attendance_service.Viewer(4)
+        ),
+    ),
+    CardSample(
+        "attendance.closed",
+        lambda: attendance.closed_card(
+            "nb",
+            attendance_service.MeetingClosed(sample_attendance(ended=True), True, True),
+            attendance_service.Viewer(40, can_correct=True),
+        ),
+    ),
+    CardSample(
+        "attendance.closed_not_held",
+        lambda: attendance.closed_card(
+            "en",
+            attendance_service.MeetingClosed(sample_attendance(ended=True), True, False),
+            attendance_service.Viewer(4),
+        ),
+    ),
+    CardSample(
+        "attendance.absence_deputy",
+        lambda: attendance.absence_reported_card("nb", sample_absence()),
+    ),
+    CardSample(
+        "attendance.absence_no_deputy",
+        lambda: attendance.absence_reported_card(
+            "en", sample_absence(deputy=False, calendar=False)
+        ),
+    ),
+    CardSample(
+        "attendance.absence_withdrawn",
+        lambda: attendance.absence_reported_card(
+            "nb",
+            sample_absence(deputy=False, withdrawn=True),
+        ),
+    ),
+    CardSample(
+        "attendance.notice_deputy",
+        lambda: sample_notice(attendance_service.KIND_DEPUTY, with_view=False),
+    ),
+    CardSample(
+        "attendance.notice_secretariat",
+        lambda: sample_notice(attendance_service.KIND_ABSENCE),
+    ),
+    CardSample(
+        "attendance.notice_deputy_absent",
+        lambda: sample_notice(attendance_service.KIND_DEPUTY_ABSENT, locale="en"),
+    ),
+    CardSample(
+        "attendance.open",
+        lambda: attendance.open_candidates_card(
+            "nb", [sample_meeting(form=MeetingForm.hybrid), sample_meeting(8, body=Body.AU)]
+        ),
+    ),
+    CardSample("attendance.open_none", lambda: attendance.open_candidates_card("en", [])),
+    CardSample(
+        "attendance.close_confirm",
+        lambda: attendance.close_confirm_card("nb", sample_meeting()),
+    ),
+    CardSample("attendance.close_none", lambda: attendance.close_confirm_card("en", None)),
+    CardSample(
+        "attendance.refused",
+        lambda: attendance.refused_card("nb", attendance_service.Reason.ALREADY_REPORTED),
+    ),
+)
+# --- end attendance ---
+
+
 def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
     return [sample.name for sample in samples]
 

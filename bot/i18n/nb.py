@@ -400,4 +400,131 @@ MESSAGES: dict[str, str] = {
     "case.notice.meeting": "Møte: {meeting}.",
     "case.notice.triage": "Ny sak til vurdering: sak {number} «{title}».",
     # --- end cases ---
+    # --- attendance (bot/services/attendance.py, cards/attendance.py, bot/teams/attendance.py) ---
+    "attendance.title": "Oppmøte",
+    "attendance.at": "kl. {time}",
+    "attendance.started": "Møtet startet {at}.",
+    "attendance.ended": "Møtet ble avsluttet {at}.",
+    "attendance.not_started": "Møtet er ikke åpnet ennå. Innsjekkingen åpner når møtet starter.",
+    "attendance.quorum.yes": "Vedtaksført",
+    "attendance.quorum.no": "Ikke vedtaksført",
+    "attendance.quorum.count": (
+        "{present} av {total} medlemmer er til stede, medregnet personlige vararepresentanter "
+        "(mer enn halvparten, minst {required}, må være til stede)."
+    ),
+    "attendance.quorum.notice": (
+        "Innkallingen har ikke nådd alle medlemmene ({count} mangler). Utvalget kan ikke treffe "
+        "beslutninger før alle er gitt anledning til å delta."
+    ),
+    "attendance.quorum.na": "Dialogmøter treffer ikke beslutninger, så vedtaksførhet gjelder ikke.",
+    "attendance.section.members": "Medlemmer",
+    "attendance.section.deputies": "Personlige vararepresentanter",
+    "attendance.section.observers": "Observatører (har møte- og talerett, teller ikke med)",
+    "attendance.section.guests": "Deltakere",
+    "attendance.status.present": "til stede",
+    "attendance.status.absent": "forfall",
+    "attendance.status.called_in": "kalt inn",
+    "attendance.status.none": "ikke registrert",
+    "attendance.line": "{name} – {status}",
+    "attendance.line.by_deputy": "{name} – forfall; vararepresentant {deputy} møter i stedet",
+    "attendance.line.deputy": "{name}, vara for {member} – {status}",
+    "attendance.choice.deputy": "{name} (vara for {member})",
+    "attendance.me.checked_in": "Du er sjekket inn.",
+    "attendance.action.check_in": "Sjekk inn",
+    "attendance.action.refresh": "Oppdater",
+    "attendance.action.close": "Avslutt møtet",
+    "attendance.correct.title": "Rett oppmøtet (sekretariatet)",
+    "attendance.correct.person": "Person",
+    "attendance.correct.person_missing": "Velg hvem du vil rette oppmøtet for.",
+    "attendance.correct.status": "Oppmøte",
+    "attendance.correct.status_missing": "Velg til stede eller forfall.",
+    "attendance.correct.save": "Lagre rettelsen",
+    "attendance.correct.saved": "Oppmøtet er rettet.",
+    "attendance.check_in.done": "Du er sjekket inn.",
+    "attendance.check_in.again": "Du var allerede sjekket inn. Ingenting ble endret.",
+    "attendance.unchanged": "Det var allerede registrert slik. Ingenting ble endret.",
+    "attendance.refused.title": "Ingenting ble endret",
+    "attendance.refused.not_known": (
+        "Jeg finner deg ikke i medlemslisten. Ta kontakt med sekretariatet. Ingenting ble endret."
+    ),
+    "attendance.refused.not_member": (
+        "Du har ikke et sete i utvalget som møtes, så du kan ikke melde forfall her. "
+        "Ingenting ble endret."
+    ),
+    "attendance.refused.no_meeting": (
+        "Det er ikke satt opp noe kommende møte der du har et sete. Ingenting ble endret."
+    ),
+    "attendance.refused.not_found": "Fant ikke møtet. Ingenting ble endret.",
+    "attendance.refused.meeting_closed": (
+        "Møtet er avlyst, avsluttet eller allerede avholdt. Ingenting ble endret."
+    ),
+    "attendance.refused.already_reported": (
+        "Du har allerede meldt forfall til dette møtet. Ingenting ble endret."
+    ),
+    "attendance.refused.not_allowed": (
+        "Du har ikke tilgang til dette: bare møteleder og sekretariatet åpner og avslutter møter, "
+        "og bare sekretariatet retter oppmøtet. Ingenting ble endret."
+    ),
+    "attendance.refused.not_started": (
+        "Møtet er ikke åpnet ennå. Du kan sjekke inn når møtet har startet. Ingenting ble endret."
+    ),
+    "attendance.refused.not_participant": (
+        "Du er ikke kalt inn til dette møtet, så du kan ikke sjekke inn. Ingenting ble endret."
+    ),
+    "attendance.refused.invalid": "Ukjent person eller oppmøte. Ingenting ble endret.",
+    "attendance.absence.title": "Forfall er registrert",
+    "attendance.absence.deputy": (
+        "Din personlige vararepresentant {name} er kalt inn og får beskjed med møteinformasjonen."
+    ),
+    "attendance.absence.calendar": "{name} er lagt til i kalenderinvitasjonen.",
+    "attendance.absence.secretariat": "Sekretariatet er varslet.",
+    "attendance.absence.no_deputy": (
+        "Du har ingen personlig vararepresentant registrert. Sekretariatet er varslet."
+    ),
+    "attendance.absence.withdrawn": (
+        "Det er registrert at du ikke kan stille som vararepresentant. Sekretariatet er varslet."
+    ),
+    "attendance.deputy.title": "Du er kalt inn som vararepresentant",
+    "attendance.deputy.text": (
+        "{member} kan ikke stille på {meeting} ({date}, {time}). Du er kalt inn som personlig "
+        "vararepresentant og tar plassen i møtet."
+    ),
+    "attendance.deputy.documents": (
+        "Innkallingen med saksdokumentene sendes til deg. Skriv «kan ikke stille» hvis du heller "
+        "ikke kan møte."
+    ),
+    "attendance.secretariat.absence": (
+        "{member} har meldt forfall til {meeting}. Personlig vararepresentant {deputy} er kalt inn."
+    ),
+    "attendance.secretariat.absence_no_deputy": (
+        "{member} har meldt forfall til {meeting}. Det er ingen personlig vararepresentant "
+        "registrert."
+    ),
+    "attendance.secretariat.deputy_absent": (
+        "{deputy}, personlig vararepresentant for {member}, kan heller ikke stille på {meeting}."
+    ),
+    "attendance.open.title": "Åpne møte",
+    "attendance.open.intro": (
+        "Velg møtet som starter nå. Møtet registreres som startet, chatten her blir møtets chat, "
+        "og oppmøtekortet vises."
+    ),
+    "attendance.open.none": "Det er ingen møter i dag som du kan åpne.",
+    "attendance.open.action": "Åpne møtet",
+    "attendance.opened": "Møtet er åpnet. Deltakerne sjekker inn med knappen under.",
+    "attendance.close.title": "Avslutt møte",
+    "attendance.close.confirm": (
+        "Vil du avslutte {meeting}? Møtet registreres som avsluttet nå og som avholdt når "
+        "innkallingen er publisert."
+    ),
+    "attendance.close.none": "Det er ikke noe åpent møte knyttet til denne chatten.",
+    "attendance.closed.held": "Møtet er avsluttet og registrert som avholdt.",
+    "attendance.closed.not_held": (
+        "Møtet er avsluttet, men kan ikke registreres som avholdt før innkallingen er publisert."
+    ),
+    "attendance.closed.already": "Møtet var allerede avsluttet.",
+    "attendance.event.not_linked": (
+        "Dette Teams-møtet er ikke knyttet til et møte jeg kjenner. Møteleder eller sekretariatet "
+        "kan skrive «åpne møte» her for å knytte det til."
+    ),
+    # --- end attendance ---
 }

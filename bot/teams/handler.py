@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from botbuilder.core import (
     ConversationState,
@@ -29,8 +30,9 @@ from bot.domain.roles import Actor
 from bot.i18n import language_of, t
 from bot.services.identity import Caller, resolve_actor
 from bot.teams.actions import ActionRegistry, ActionRequest, split_action
-from bot.teams.commands import Command, parse_command
+from bot.teams.commands import Command, normalise, parse_command
 from bot.teams.conversations import save_reference
+from bot.teams.meeting_events import MeetingEventRegistry, parse_signal
 from cards.base import CARD_CONTENT_TYPE, Json, card, error_banner
 from cards.help import HelpView, welcome_card
 from dialogs.context import TurnServices, attach, services_of
@@ -65,7 +67,12 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
         dialogs: list[Dialog],
         actions: ActionRegistry,
         commands: dict[Command, CommandHandler],
+        phrases: Mapping[str, CommandHandler] | None = None,
+        meeting_events: MeetingEventRegistry | None = None,
     ) -> None:
+        """``phrases``: extra commands by their normalised text (e.g. ``åpne møte`` in a meeting
+        chat) that are not in the personal command list; ``meeting_events``: the listeners for
+        Teams meeting start/end events."""
         super().__init__()
         self._settings = settings
         self._sessions = sessions
@@ -77,6 +84,8 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
             self._dialogs.add(dialog)
         self._actions = actions
         self._commands = commands
+        self._phrases = dict(phrases or {})
+        self._meeting_events = meeting_events or MeetingEventRegistry()
 
     @property
     def available_commands(self) -> frozenset[str]:
@@ -149,7 +158,12 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
             )
             return
         command = parse_command(text)
+        phrase = self._phrases.get(normalise(text)) if command is None and text else None
         dialog_context = await self._dialogs.create_context(turn_context)
+        if phrase is not None:
+            await dialog_context.cancel_all_dialogs()
+            await phrase(turn_context, dialog_context)
+            return
         if command is None and dialog_context.active_dialog is not None:
             result = await dialog_context.continue_dialog()
             if result.status != DialogTurnStatus.Empty:
@@ -194,6 +208,16 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
                 actor_aad_id=actor.aad_object_id,
                 detail={"reason": reason},
             )
+
+    async def on_teams_meeting_start_event(self, meeting: Any, turn_context: TurnContext) -> None:
+        await self._meeting_events.dispatch(
+            turn_context, parse_signal("start", turn_context, meeting)
+        )
+
+    async def on_teams_meeting_end_event(self, meeting: Any, turn_context: TurnContext) -> None:
+        await self._meeting_events.dispatch(
+            turn_context, parse_signal("end", turn_context, meeting)
+        )
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         locale = services_of(turn_context).actor.locale
