@@ -55,8 +55,10 @@ from bot.domain.meeting_state import MeetingState, TransitionRefused, can_resche
 from bot.domain.roles import Actor, Capability
 from bot.graph.port import Attendee, CalendarEvent, CalendarPort
 from bot.services import calendar_sync
+from storage import attendance as attendance_repo
 from storage import audit
 from storage import meetings as repo
+from storage.attendance_tables import AttendanceStatus
 from storage.meeting_tables import Meeting
 from storage.models import AuditOutcome, utcnow
 
@@ -688,7 +690,7 @@ async def move_meeting(
     session.add(row)
     await session.flush()
     after = MeetingView.of(row)
-    invitees = _invitees(after, await repo.seats_with_people(session))
+    invitees = await attendees_of(session, meeting_id=after.id)
     await _enqueue(session, after, "update", invitees)
     await _audit_ok(
         session,
@@ -768,7 +770,7 @@ async def cancel_meeting(
     session.add(row)
     await session.flush()
     after = MeetingView.of(row)
-    invitees = _invitees(after, await repo.seats_with_people(session))
+    invitees = await attendees_of(session, meeting_id=after.id)
     await calendar_sync.enqueue_change(
         session, meeting_id=after.id, op="cancel", event=None, comment=text
     )
@@ -855,7 +857,28 @@ async def attendees_of(session: AsyncSession, *, meeting_id: int) -> list[Invite
     row = await repo.get(session, meeting_id)
     if row is None:
         return []
-    return _invitees(MeetingView.of(row), await repo.seats_with_people(session))
+    invitees = _invitees(MeetingView.of(row), await repo.seats_with_people(session))
+    return await _with_called_in_deputies(session, meeting_id, invitees)
+
+
+async def _with_called_in_deputies(
+    session: AsyncSession, meeting_id: int, invitees: list[Invitee]
+) -> list[Invitee]:
+    """Personal deputies are not invited by the rule, but one called in to an absent member's
+    seat must stay on the event whenever it is rebuilt (a move, a new agenda)."""
+    known = {invitee.person_id for invitee in invitees}
+    called = [
+        row.person_id
+        for row in await attendance_repo.for_meeting(session, meeting_id=meeting_id)
+        if row.replaces_person_id is not None
+        and row.status != AttendanceStatus.ABSENT
+        and row.person_id not in known
+    ]
+    if not called:
+        return invitees
+    people = await attendance_repo.people(session, person_ids=called)
+    deputies = [Invitee(pid, person.email, person.name, True) for pid, person in people.items()]
+    return sorted([*invitees, *deputies], key=lambda i: (i.name, i.person_id))
 
 
 def _invitees(meeting: MeetingView, seats: Sequence[tuple[Any, Any]]) -> list[Invitee]:

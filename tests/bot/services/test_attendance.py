@@ -680,3 +680,25 @@ def test_the_absence_notice_renders_for_the_deputy() -> None:
     )
     assert text.startswith("Per \\*Haugen\\* cannot attend")
     assert document is not None and document["type"] == "AdaptiveCard"
+
+
+async def test_moving_a_meeting_keeps_the_called_in_deputy_on_the_calendar_event(
+    demo: Sessions,
+) -> None:
+    meeting = await add_meeting(demo)
+    await absence(demo, await actor(demo, MEMBER))
+    secretary = await actor(demo, SECRETARY)
+    later = local_datetime(DAY + timedelta(days=7), time(9, 30))
+    async with transaction(demo) as session:
+        moved = await meetings_service.move_meeting(
+            session,
+            actor=secretary,
+            meeting_id=meeting.id,
+            start=later,
+            end=later + timedelta(hours=5),
+            now=NOW,
+        )
+    assert isinstance(moved, MeetingChanged)
+    jobs = await calendar_jobs(demo, meeting.id)
+    attendees = {a["email"] for a in json.loads(jobs[-1].payload or "{}")["attendees"]}
+    assert MEMBER_DEPUTY in attendees
