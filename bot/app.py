@@ -20,6 +20,7 @@ from bot.graph.factory import calendar_context
 from bot.teams import attendance as attendance_commands
 from bot.teams import basics
 from bot.teams import cases as case_commands
+from bot.teams import evaluation as evaluation_commands
 from bot.teams import meetings as meeting_commands
 from bot.teams import reminders as reminder_commands
 from bot.teams.actions import ActionRegistry
@@ -89,6 +90,12 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     app[attendance_commands.HOOKS] = attendance_commands.register(
         actions, commands, phrases, meeting_events, after_commit=lambda: outbox_jobs.kick(app)
     ).hooks
+    evaluation_commands.register(
+        actions,
+        phrases,
+        hooks=app[attendance_commands.HOOKS],
+        after_commit=lambda: outbox_jobs.kick(app),
+    )
     app[ADAPTER] = build_adapter(settings)
     app[BOT] = SsuBot(
         settings=settings,

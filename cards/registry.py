@@ -668,6 +668,144 @@ SAMPLES += (
 # --- end attendance ---
 
 
+# --- self-evaluation (cards/evaluation.py) ---
+# Imported here, not at the top, so this block stays one self-contained hunk.
+from random import Random  # noqa: E402
+
+from bot.charts import trend_chart  # noqa: E402
+from bot.domain.evaluation import (  # noqa: E402
+    DEFAULT_QUESTIONS,
+    Answer,
+    AnswerProblem,
+    TrendPoint,
+    summarise,
+)
+from bot.services import evaluation as evaluation_service  # noqa: E402
+from cards import evaluation  # noqa: E402
+
+
+def sample_evaluation(
+    *, is_open: bool = True, answered: int = 7
+) -> evaluation_service.EvaluationView:
+    """The evaluation of an SSU meeting in May, open or closed."""
+    held = sample_meeting(
+        11, start=datetime(2026, 5, 21, 9, 30, tzinfo=OSLO), state=MeetingState.HELD
+    )
+    return evaluation_service.EvaluationView(
+        id=5,
+        meeting=held,
+        questions=DEFAULT_QUESTIONS,
+        is_open=is_open,
+        eligible=19,
+        answered=answered,
+        opened_at=datetime(2026, 5, 21, 12, 45, tzinfo=UTC),
+        closed_at=None if is_open else datetime(2026, 5, 22, 10, 0, tzinfo=UTC),
+        chat_conversation_id=None,
+    )
+
+
+EVALUATION_COMMENTS = (
+    "Felles forståelse, ett steg videre",
+    "Gode samtaler, gode diskusjoner, utvikling",
+    "Helhet, lytte og sikre alle perspektiv",
+    "Behov for å konkretisere",
+    None,
+    "Engasjert og motivert",
+)
+
+
+def sample_results(count: int = 12) -> evaluation_service.ResultsView:
+    answers = [
+        Answer(
+            tuple(2 + (n + i) % 4 for i in range(5)),
+            EVALUATION_COMMENTS[n % len(EVALUATION_COMMENTS)],
+        )
+        for n in range(count)
+    ]
+    trend = tuple(
+        TrendPoint(label, tuple(round(3.0 + ((n + i) % 5) / 4, 2) for i in range(5)))
+        for n, label in enumerate(("12.02.26", "12.03.26", "21.05.26"))
+    )
+    return evaluation_service.ResultsView(
+        sample_evaluation(is_open=False, answered=count),
+        summarise(answers, 5, rng=Random(4)),
+        trend,
+    )
+
+
+def sample_chart(results: evaluation_service.ResultsView) -> bytes:
+    return trend_chart(
+        results.trend,
+        DEFAULT_QUESTIONS.short_nb,
+        title=t("evaluation.results.trend_title", "nb"),
+        y_label=t("evaluation.results.trend_axis", "nb"),
+    )
+
+
+SAMPLES += (
+    CardSample("evaluation.poll", lambda: evaluation.poll_card("nb", sample_evaluation())),
+    CardSample(
+        "evaluation.poll_answered",
+        lambda: evaluation.poll_card(
+            "en",
+            sample_evaluation(),
+            values={"q1": "5", "q2": "4", "q3": "3", "q4": "4", "q5": "5", "comment": "Progress"},
+            token="T" * 43,
+            saved=True,
+        ),
+    ),
+    CardSample(
+        "evaluation.poll_errors",
+        lambda: evaluation.poll_card(
+            "nb",
+            sample_evaluation(),
+            values={"q1": "4", "comment": "Mer konkrete saker"},
+            problems=[AnswerProblem(f"q{n}", "rating_missing") for n in range(2, 6)],
+        ),
+    ),
+    CardSample(
+        "evaluation.start",
+        lambda: evaluation.start_card(
+            "nb", sample_meeting(11, start=datetime(2026, 5, 21, 9, 30, tzinfo=OSLO))
+        ),
+    ),
+    CardSample(
+        "evaluation.status_opened",
+        lambda: evaluation.status_card(
+            "nb",
+            sample_evaluation(answered=0),
+            can_manage=True,
+            notice=evaluation.StatusNotice("evaluation.opened.notice", count=17, chat=True),
+        ),
+    ),
+    CardSample(
+        "evaluation.status_closed",
+        lambda: evaluation.status_card(
+            "en", sample_evaluation(is_open=False, answered=12), can_manage=False
+        ),
+    ),
+    CardSample(
+        "evaluation.results",
+        lambda: evaluation.results_card(
+            "nb", sample_results(), chart_png=sample_chart(sample_results()), can_export=True
+        ),
+    ),
+    CardSample(
+        "evaluation.results_too_few", lambda: evaluation.results_card("en", sample_results(2))
+    ),
+    CardSample(
+        "evaluation.refused",
+        lambda: evaluation.evaluation_refused_card(
+            "nb",
+            evaluation_service.Refused(
+                evaluation_service.Refusal.ALREADY_ANSWERED, evaluation=sample_evaluation()
+            ),
+        ),
+    ),
+)
+# --- end self-evaluation ---
+
+
 def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
     return [sample.name for sample in samples]
 

@@ -515,4 +515,134 @@ MESSAGES: dict[str, str] = {
         "write «open meeting» here to link it."
     ),
     # --- end attendance ---
+    # --- self-evaluation (bot/teams/evaluation.py, cards/evaluation.py) ---
+    "evaluation.poll.title": "Self-evaluation after the meeting",
+    "evaluation.poll.intro": (
+        "Rate each statement from 1 (strongly disagree) to 5 (strongly agree). Your answer is "
+        "anonymous: it is stored with no link to you, and the results are shown only once the "
+        "evaluation is closed – and only if at least {min} answered."
+    ),
+    "evaluation.poll.scale.1": "1 – Strongly disagree",
+    "evaluation.poll.scale.2": "2 – Disagree",
+    "evaluation.poll.scale.3": "3 – Neither agree nor disagree",
+    "evaluation.poll.scale.4": "4 – Agree",
+    "evaluation.poll.scale.5": "5 – Strongly agree",
+    "evaluation.poll.comment_hint": "Optional, at most {limit} characters",
+    "evaluation.poll.submit": "Send answer",
+    "evaluation.poll.change": "Change my answer",
+    "evaluation.poll.saved": (
+        "Thank you! Your answer is stored anonymously. You can change it in this card until the "
+        "evaluation is closed."
+    ),
+    "evaluation.poll.changed": (
+        "Your answer was changed. You can change it again in this card until the evaluation is "
+        "closed."
+    ),
+    "evaluation.poll.errors": "Your answer was not stored. Correct the fields marked.",
+    "evaluation.poll.open_for_you": (
+        "The evaluation of this meeting is open, and you can answer here."
+    ),
+    "evaluation.problem.rating_missing": "Choose a value from 1 to 5.",
+    "evaluation.problem.rating_invalid": "Choose a value from 1 to 5.",
+    "evaluation.problem.comment_too_long": "The comment can be at most {limit} characters.",
+    "evaluation.start.title": "Start the self-evaluation",
+    "evaluation.start.intro": (
+        "The questionnaire goes personally to the members who were present, and to the meeting "
+        "chat when I have been added there. Answers are anonymous, and the results are shown "
+        "when you close the evaluation."
+    ),
+    "evaluation.status.title": "Self-evaluation",
+    "evaluation.label.state": "Status",
+    "evaluation.label.answers": "Answers",
+    "evaluation.label.opened": "Started",
+    "evaluation.label.closed": "Closed",
+    "evaluation.state.open": "Open for answers",
+    "evaluation.state.closed": "Closed",
+    "evaluation.count": "{answered} of {eligible}",
+    "evaluation.when": "{date} at {time}",
+    "evaluation.opened.notice": (
+        "The evaluation has started. The questionnaire was sent personally to {count} people "
+        "present."
+    ),
+    "evaluation.opened.chat": "It was also posted in the meeting chat.",
+    "evaluation.opened.already": (
+        "The evaluation of this meeting had already started. Nothing was sent again."
+    ),
+    "evaluation.status.hidden": "The results are shown when the evaluation is closed.",
+    "evaluation.status.you_answered": (
+        "You have answered. The results are shown when the evaluation is closed."
+    ),
+    "evaluation.action.start": "Start the evaluation",
+    "evaluation.action.close": "Close and show results",
+    "evaluation.action.refresh": "Refresh",
+    "evaluation.action.results": "Show results",
+    "evaluation.action.csv": "Export CSV",
+    "evaluation.results.title": "Self-evaluation – results",
+    "evaluation.results.count": "{answered} of the {eligible} present answered.",
+    "evaluation.results.too_few": (
+        "Fewer than {min} answered ({answered}). To protect anonymity, no results of this "
+        "evaluation are shown."
+    ),
+    "evaluation.results.mean": "Mean {mean}",
+    "evaluation.results.distribution": "Distribution (1–5): {distribution}",
+    "evaluation.results.trend": "Trend across meetings",
+    "evaluation.results.trend_title": "Mean per statement",
+    "evaluation.results.trend_axis": "Mean (1–5)",
+    "evaluation.results.trend_alt": (
+        "Line chart: mean per statement for the latest evaluated meetings, {meetings} meetings."
+    ),
+    "evaluation.results.trend_later": (
+        "The trend is shown once more meetings have been evaluated with the same statements."
+    ),
+    "evaluation.results.trend_left_out": "The chart did not fit in the card.",
+    "evaluation.results.comments": "Answers to «{question}» (in random order)",
+    "evaluation.results.no_comments": "Nobody wrote anything here.",
+    "evaluation.results.shortened": "Some answers were shortened to fit in the card.",
+    "evaluation.refused.title": "Self-evaluation",
+    "evaluation.refused.not_known": "I cannot find you in the SSU roster. Nothing was stored.",
+    "evaluation.refused.not_allowed": (
+        "Only the leader, the deputy leader and the secretariat can start and close the "
+        "self-evaluation, and only the secretariat can export it. Nothing was changed."
+    ),
+    "evaluation.refused.not_found": "I cannot find this evaluation. Nothing was stored.",
+    "evaluation.refused.no_meeting": "I found no SSU meeting to evaluate. Nothing was started.",
+    "evaluation.refused.not_evaluated": (
+        "Only SSU meetings and the strategy gathering are evaluated. Nothing was started."
+    ),
+    "evaluation.refused.not_started": (
+        "The meeting has not begun yet; the evaluation can be started after it. Nothing was "
+        "started."
+    ),
+    "evaluation.refused.cancelled": "The meeting was cancelled. Nothing was started.",
+    "evaluation.refused.nobody_present": (
+        "No members are recorded as present at the meeting. Nothing was started."
+    ),
+    "evaluation.refused.wrong_meeting": (
+        "This card belongs to another meeting than the evaluation. Nothing was stored."
+    ),
+    "evaluation.refused.closed": "The evaluation is closed. Nothing was stored or changed.",
+    "evaluation.refused.still_open": (
+        "The evaluation is still open. The results are shown when it is closed."
+    ),
+    "evaluation.refused.not_eligible": (
+        "Only the members who were present at the meeting can answer the evaluation. Nothing "
+        "was stored."
+    ),
+    "evaluation.refused.already_answered": (
+        "You have already answered. Because your answer is not linked to you, it can only be "
+        "changed in the card where you answered (the one that says «Thank you!»). Nothing was "
+        "stored."
+    ),
+    "evaluation.refused.invalid": "Your answer was not stored. Correct the fields marked.",
+    "evaluation.none": "There is no self-evaluation yet.",
+    "evaluation.csv.intro": (
+        "The self-evaluations as CSV: closed evaluations, aggregated per meeting and statement, "
+        "with no individual answers or comments. Copy the text and save it as a .csv file."
+    ),
+    "evaluation.csv.empty": "There are no closed evaluations to export yet.",
+    "evaluation.csv.header": (
+        "meeting_date,body,evaluation,present,answered,statement_no,statement,mean,"
+        "count_1,count_2,count_3,count_4,count_5"
+    ),
+    # --- end self-evaluation ---
 }
