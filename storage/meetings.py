@@ -34,6 +34,15 @@ async def add(session: AsyncSession, meeting: Meeting) -> Meeting:
     return meeting
 
 
+async def get_many(session: AsyncSession, meeting_ids: Collection[int]) -> list[Meeting]:
+    """Several meetings in one query (a list of cases refers to a handful of meetings)."""
+    if not meeting_ids:
+        return []
+    return list(
+        (await session.exec(select(Meeting).where(col(Meeting.id).in_(list(meeting_ids))))).all()
+    )
+
+
 async def get(
     session: AsyncSession, meeting_id: int, *, for_update: bool = False
 ) -> Meeting | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -121,6 +121,12 @@ class MeetingDirectory(Protocol):
         """Any stored meeting by id, held or cancelled ones included; None when there is none."""
         ...
 
+    async def slots(
+        self, session: AsyncSession, meeting_ids: Collection[int]
+    ) -> dict[int, MeetingSlot]:
+        """Several meetings by id in one go (listing cases must not query once per meeting)."""
+        ...
+
 
 def _slot(view: meeting_service.MeetingView) -> MeetingSlot:
     return MeetingSlot(
@@ -148,6 +154,12 @@ class StoredMeetings:
     async def slot(self, session: AsyncSession, meeting_id: int) -> MeetingSlot | None:
         row = await meeting_repo.get(session, meeting_id)
         return None if row is None else _slot(meeting_service.MeetingView.of(row))
+
+    async def slots(
+        self, session: AsyncSession, meeting_ids: Collection[int]
+    ) -> dict[int, MeetingSlot]:
+        rows = await meeting_repo.get_many(session, meeting_ids)
+        return {row.id: _slot(meeting_service.MeetingView.of(row)) for row in rows if row.id}
 
 
 STORED_MEETINGS: Final = StoredMeetings()
@@ -635,7 +647,9 @@ async def cases_of(
     rows = await repo.of_submitter(
         session, person_id=actor.person_id, aad_object_id=actor.aad_object_id, limit=limit
     )
-    cache: _SlotCache = {}
+    wanted = {m for row in rows for m in (row.meeting_id, row.requested_meeting_id) if m}
+    found = await meetings.slots(session, wanted)
+    cache: _SlotCache = {meeting_id: found.get(meeting_id) for meeting_id in wanted}
     return [await _view(session, row, meetings, cache) for row in rows]
 
 

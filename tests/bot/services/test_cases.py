@@ -607,3 +607,29 @@ async def test_triage_by_a_member_is_refused_through_the_app(bot_on: BotHarness)
         ).all()
     assert row is not None and row.status == "submitted"
     assert len(refused) == 3
+
+
+async def test_my_cases_loads_their_meetings_in_one_query_however_many_there_are(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """No query per meeting (N+1): listing cases must stay flat as the years add up."""
+    from sqlalchemy import event
+
+    from bot.services.cases import StoredMeetings
+
+    statements: list[str] = []
+    directory = StoredMeetings()
+    async with sessions() as session:
+        engine = session.bind
+        assert engine is not None
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(engine.sync_engine, "before_cursor_execute", record)  # type: ignore[union-attr]
+        try:
+            found = await directory.slots(session, {1, 2, 3, 4, 5})
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", record)  # type: ignore[union-attr]
+    assert found == {}
+    assert len([s for s in statements if "FROM meeting" in s]) == 1
