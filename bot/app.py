@@ -20,6 +20,7 @@ from bot.graph.factory import calendar_context
 from bot.teams import attendance as attendance_commands
 from bot.teams import basics
 from bot.teams import cases as case_commands
+from bot.teams import consensus as consensus_commands
 from bot.teams import evaluation as evaluation_commands
 from bot.teams import meetings as meeting_commands
 from bot.teams import reminders as reminder_commands
@@ -96,6 +97,7 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         hooks=app[attendance_commands.HOOKS],
         after_commit=lambda: outbox_jobs.kick(app),
     )
+    consensus_commands.register(actions, phrases, hooks=app[attendance_commands.HOOKS])
     app[ADAPTER] = build_adapter(settings)
     app[BOT] = SsuBot(
         settings=settings,

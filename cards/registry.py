@@ -806,6 +806,287 @@ SAMPLES += (
 # --- end self-evaluation ---
 
 
+# --- consensus (cards/consensus.py) ---
+# Imported here, not at the top, so this block stays one self-contained hunk.
+from bot.domain.consensus import Outcome, Position, RoundState, Tally  # noqa: E402
+from bot.domain.consensus import Problem as ConsensusProblem  # noqa: E402
+from bot.services import consensus as consensus_service  # noqa: E402
+from cards import consensus  # noqa: E402
+
+CONSENSUS_NAMES = (
+    "Hilde Vang",
+    "Ingrid Solberg",
+    "Per Haugen",
+    "Kari Bakken",
+    "Ola Nordby",
+    "Sigrid Lunde",
+    "Anders Moe",
+    "Marit Aasen",
+    "Knut Brenna",
+    "Bjørn Skaug",
+    "Åse Grøndahl",
+    "Eirik Bø",
+    "Ragnhild Sæther",
+)
+OBJECTION = (
+    "Rutinen legger hele varslingsansvaret på kommunene; vi trenger en tydelig frist for "
+    "sykehuset også."
+)
+
+
+def sample_round(
+    *,
+    state: RoundState = RoundState.OPEN,
+    outcome: Outcome | None = None,
+    major: bool = False,
+    quorum: bool = True,
+    huge: bool = False,
+) -> consensus_service.RoundView:
+    """An SSU round on case 04/26 with 13 members present (ids 1–13; 3 is a deputy in the seat
+    of member 103), answers from ten of them, and input from two observers."""
+    meeting = sample_meeting(form=MeetingForm.hybrid, state=MeetingState.NOTICE_PUBLISHED)
+    case = sample_case(status=CaseStatus.TRIAGED, section=Section.DECISION)
+    reason_text = ("Vi trenger mer tid til forankring i kommunene. " * 25)[:1000] if huge else ""
+    voters = tuple(
+        consensus_service.Voter(
+            i,
+            name,
+            103 if i == 3 else i,
+            deputy_for="Mona Rønning" if i == 3 else None,
+            teams_user_id=f"29:m{i}",
+        )
+        for i, name in enumerate(CONSENSUS_NAMES, start=1)
+    )
+    positions = {i: Position.AGREE for i in range(1, 9)}
+    positions[9] = Position.AGREE if outcome is Outcome.CONSENSUS else Position.OBJECT
+    positions[10] = Position.ABSTAIN
+    answers = {
+        i: consensus_service.AnswerView(
+            i,
+            CONSENSUS_NAMES[i - 1],
+            position,
+            OBJECTION if position is Position.OBJECT else reason_text,
+            deputy_for="Mona Rønning" if i == 3 else None,
+            counted=None if state is RoundState.OPEN else True,
+        )
+        for i, position in positions.items()
+    }
+    if huge:
+        answers = {
+            i: consensus_service.AnswerView(
+                i, f"Medlem {i} med et langt navn", Position.OBJECT, reason_text
+            )
+            for i in range(1, 20)
+        }
+    tally = Tally(
+        agree=tuple(i for i, a in answers.items() if a.position is Position.AGREE),
+        object=tuple(i for i, a in answers.items() if a.position is Position.OBJECT),
+        abstain=tuple(i for i, a in answers.items() if a.position is Position.ABSTAIN),
+        pending=(11, 12, 13) if state is RoundState.OPEN and not huge else (),
+    )
+    inputs: tuple[consensus_service.InputView, ...] = (
+        consensus_service.InputView(
+            201,
+            "Sissel Ruud",
+            "Statsforvalteren i Innlandet",
+            "Rutinen bør også omfatte pasienter som skrives ut til hjemmet uten vedtak.",
+        ),
+        consensus_service.InputView(
+            206, "Marius Vold", "Pasient- og brukerombudet i Innlandet", "Husk pårørende."
+        ),
+    )
+    if huge:
+        inputs = tuple(
+            consensus_service.InputView(200 + i, f"Observatør {i}", "Organisasjon", "&" * 2000)
+            for i in range(1, 7)
+        )
+    proposal = case.proposal
+    return consensus_service.RoundView(
+        id=31,
+        meeting=meeting,
+        case=consensus_service.CaseSummary(
+            case.id, case.label, case.title, proposal, CaseStatus.TRIAGED, major
+        ),
+        state=state,
+        decision_text=("*Vedtak* " * 450)[:4000] if huge else proposal + " Rutinen evalueres.",
+        proposal=proposal,
+        major_economic=major,
+        chair_person_id=1,
+        chair_name="Hilde Vang",
+        started_at=datetime(2027, 2, 11, 10, 5, tzinfo=OSLO),
+        closed_at=None if state is RoundState.OPEN else datetime(2027, 2, 11, 10, 25, tzinfo=OSLO),
+        outcome=outcome,
+        quorum=consensus_service.QuorumInfo(13 if quorum else 9, 19, 10, quorum),
+        voters=voters,
+        tally=tally,
+        not_answered=len(tally.pending) if state is RoundState.OPEN else 2,
+        answers=answers,
+        inputs=inputs,
+        refresh_user_ids=(*(v.teams_user_id or "" for v in voters), "29:o1"),
+        observer_ids=frozenset({201, 206}),
+        conversation_id="19:meeting_sample@thread.v2",
+        activity_id="1700000000000",
+    )
+
+
+def sample_round_viewer(
+    view: consensus_service.RoundView, person_id: int
+) -> consensus_service.Viewer:
+    """The viewer as :func:`bot.services.consensus.viewer_of` makes it."""
+    return consensus_service.viewer_of(
+        Actor(person_id, "Sample", None, "nb"),
+        view,
+    )
+
+
+def consensus_start_list() -> consensus_service.StartList:
+    summary = consensus_service.CaseSummary(
+        7, "04/26", sample_case().title, "SSU slutter seg til forslaget.", CaseStatus.TRIAGED, False
+    )
+    return consensus_service.StartList(
+        sample_meeting(form=MeetingForm.hybrid),
+        (
+            consensus_service.CaseChoice(summary),
+            consensus_service.CaseChoice(
+                consensus_service.CaseSummary(
+                    8, "05/26", "Budsjett 2027", "SSU vedtar budsjettet.", CaseStatus.TREATED, True
+                ),
+                open_round_id=31,
+            ),
+            consensus_service.CaseChoice(
+                consensus_service.CaseSummary(
+                    9, "06/26", "Årsrapport", "SSU godkjenner.", CaseStatus.DECIDED, False
+                ),
+                decided=True,
+            ),
+        ),
+    )
+
+
+def consensus_prepared(*, major: bool = False) -> consensus_service.Prepared:
+    case = sample_case(status=CaseStatus.TRIAGED, section=Section.DECISION)
+    return consensus_service.Prepared(
+        sample_meeting(form=MeetingForm.hybrid),
+        consensus_service.CaseSummary(
+            case.id, case.label, case.title, case.proposal, case.status, major
+        ),
+    )
+
+
+SAMPLES += (
+    CardSample(
+        "consensus.start_list",
+        lambda: consensus.start_list_card("nb", consensus_start_list()),
+    ),
+    CardSample(
+        "consensus.start_none",
+        lambda: consensus.start_list_card(
+            "en", consensus_service.StartList(sample_meeting(form=MeetingForm.hybrid), ())
+        ),
+    ),
+    CardSample(
+        "consensus.prepare",
+        lambda: consensus.prepare_card("nb", consensus_prepared(major=True)),
+    ),
+    CardSample(
+        "consensus.prepare_errors",
+        lambda: consensus.prepare_card(
+            "en",
+            consensus_prepared(),
+            problems=[ConsensusProblem("decision_text", "required")],
+            values={"decision_text": ""},
+        ),
+    ),
+    CardSample("consensus.started", lambda: consensus.started_card("nb", sample_round())),
+    CardSample(
+        "consensus.round_shared",
+        lambda: consensus.round_card("nb", sample_round(), consensus_service.SHARED_VIEWER),
+    ),
+    CardSample(
+        "consensus.round_member",
+        lambda: consensus.round_card(
+            "nb",
+            sample_round(),
+            sample_round_viewer(sample_round(), 4),
+            banner=t("consensus.saved", "nb"),
+        ),
+    ),
+    CardSample(
+        "consensus.round_member_unanswered",
+        lambda: consensus.round_card("en", sample_round(), sample_round_viewer(sample_round(), 12)),
+    ),
+    CardSample(
+        "consensus.round_member_errors",
+        lambda: consensus.refused_card(
+            "nb",
+            consensus_service.Refused(
+                consensus_service.Reason.INVALID,
+                31,
+                (ConsensusProblem("reason", "reason_required"),),
+                {"position": "object", "reason": ""},
+                sample_round(),
+            ),
+            sample_round_viewer(sample_round(), 11),
+        ),
+    ),
+    CardSample(
+        "consensus.round_chair",
+        lambda: consensus.round_card("nb", sample_round(), sample_round_viewer(sample_round(), 1)),
+    ),
+    CardSample(
+        "consensus.round_observer",
+        lambda: consensus.round_card(
+            "en", sample_round(), sample_round_viewer(sample_round(), 201)
+        ),
+    ),
+    CardSample(
+        "consensus.round_not_eligible",
+        lambda: consensus.round_card(
+            "nb", sample_round(major=True), sample_round_viewer(sample_round(major=True), 77)
+        ),
+    ),
+    CardSample(
+        "consensus.round_consensus",
+        lambda: consensus.round_card(
+            "nb",
+            sample_round(state=RoundState.CLOSED, outcome=Outcome.CONSENSUS),
+            consensus_service.SHARED_VIEWER,
+            banner=t("consensus.closed_banner", "nb"),
+        ),
+    ),
+    CardSample(
+        "consensus.round_no_consensus",
+        lambda: consensus.round_card(
+            "en",
+            sample_round(state=RoundState.CLOSED, outcome=Outcome.NO_CONSENSUS, quorum=False),
+            consensus_service.SHARED_VIEWER,
+        ),
+    ),
+    CardSample(
+        "consensus.round_huge",
+        lambda: consensus.round_card(
+            "nb", sample_round(huge=True), sample_round_viewer(sample_round(huge=True), 5)
+        ),
+    ),
+    CardSample(
+        "consensus.refused",
+        lambda: consensus.refused_card("nb", consensus_service.Reason.NOT_CHAIR),
+    ),
+    CardSample(
+        "consensus.refused_closed",
+        lambda: consensus.refused_card(
+            "en",
+            consensus_service.Refused(
+                consensus_service.Reason.ROUND_CLOSED,
+                31,
+                view=sample_round(state=RoundState.CLOSED, outcome=Outcome.CONSENSUS),
+            ),
+        ),
+    ),
+)
+# --- end consensus ---
+
+
 def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
     return [sample.name for sample in samples]
 

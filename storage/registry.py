@@ -3,6 +3,7 @@
 import storage.attendance_tables
 import storage.calendar_tables
 import storage.case_tables
+import storage.consensus_tables
 import storage.evaluation_tables
 import storage.meeting_tables
 import storage.models

@@ -529,7 +529,7 @@ TRANSITIONS: Final[Mapping[CaseStatus, frozenset[CaseStatus]]] = MappingProxyTyp
     {
         CaseStatus.SUBMITTED: frozenset({CaseStatus.TRIAGED, CaseStatus.CLOSED}),
         CaseStatus.TRIAGED: frozenset(
-            {CaseStatus.TRIAGED, CaseStatus.SCHEDULED, CaseStatus.CLOSED}
+            {CaseStatus.TRIAGED, CaseStatus.SCHEDULED, CaseStatus.TREATED, CaseStatus.CLOSED}
         ),
         CaseStatus.SCHEDULED: frozenset(
             {CaseStatus.TRIAGED, CaseStatus.TREATED, CaseStatus.CLOSED}
@@ -542,7 +542,9 @@ TRANSITIONS: Final[Mapping[CaseStatus, frozenset[CaseStatus]]] = MappingProxyTyp
 """submitted → triaged → scheduled → treated → decided, or closed on the way.
 
 triaged → triaged is a re-triage (another route or meeting before the agenda is made);
-scheduled → triaged takes a case off an agenda again. Decided and closed are final.
+scheduled → triaged takes a case off an agenda again. triaged → treated: a case routed to a
+meeting is treated there (a consensus round) even when no agenda put it in *scheduled* first.
+Decided and closed are final.
 """
 
 

@@ -645,4 +645,127 @@ MESSAGES: dict[str, str] = {
         "count_1,count_2,count_3,count_4,count_5"
     ),
     # --- end self-evaluation ---
+    # --- consensus (bot/services/consensus.py, cards/consensus.py, bot/teams/consensus.py) ---
+    "consensus.title": "Consensus",
+    "consensus.case": "Case {label} {title}",
+    "consensus.deputy_for": "{name} (deputy for {member})",
+    "consensus.position.agree": "Supports the proposal",
+    "consensus.position.object": "Has objections",
+    "consensus.position.abstain": "Abstains",
+    "consensus.open": "The round is open (started {at}).",
+    "consensus.chair": "Chair: {name}.",
+    "consensus.closed": "The round was closed at {at}.",
+    "consensus.proposal": "Proposed decision",
+    "consensus.decision": "Decision",
+    "consensus.amended": "The chair amended the proposal of the case document.",
+    "consensus.major": (
+        "The case has significant economic consequences: only the administrative representatives "
+        "(health regions/municipalities and SI/divisions) have a say."
+    ),
+    "consensus.quorum.na": "Quorum does not apply to this meeting.",
+    "consensus.quorum.yes": "Quorum: {present} of {total} present (at least {required} needed).",
+    "consensus.quorum.no": (
+        "No quorum: {present} of {total} present (at least {required} needed), or the notice "
+        "did not reach every member."
+    ),
+    "consensus.tally": (
+        "Support: {agree} · Objections: {object} · Abstain: {abstain} · Not answered: {pending}"
+    ),
+    "consensus.for": "Support the proposal: {names}",
+    "consensus.against": "Have objections:",
+    "consensus.abstaining": "Abstain: {names}",
+    "consensus.outcome.consensus": "Consensus",
+    "consensus.outcome.no_consensus": "No consensus – further dialogue",
+    "consensus.outcome.decided": "The decision is made and the case is recorded as decided.",
+    "consensus.outcome.dialogue": (
+        "The parties continue the dialogue. The protocol records who stood for and who against."
+    ),
+    "consensus.outcome.no_quorum": "The meeting had no quorum when the round was closed.",
+    "consensus.would_be.consensus": "If the round is closed now, the outcome is: consensus.",
+    "consensus.would_be.no_consensus": (
+        "If the round is closed now, the outcome is: no consensus – further dialogue."
+    ),
+    "consensus.inputs.title": "Input from observers (not counted)",
+    "consensus.form.title": "Your answer",
+    "consensus.form.mine": "You answered: {position}. You can change it until the round closes.",
+    "consensus.form.position": "Where do you stand on the proposal?",
+    "consensus.form.reason": "Reason (required with objections)",
+    "consensus.form.reason_hint": "What is the objection, and what would let you support it?",
+    "consensus.form.send": "Send answer",
+    "consensus.form.change": "Change answer",
+    "consensus.input.title": "Your input",
+    "consensus.input.intro": "Observers may speak but not vote: your input is recorded separately.",
+    "consensus.input.label": "Input",
+    "consensus.input.send": "Send input",
+    "consensus.not_eligible": "You have no say in this case, but can follow the round here.",
+    "consensus.close.action": "Close the round …",
+    "consensus.close.confirm": (
+        "Close the round? The outcome will be: {outcome}. Answers cannot be changed afterwards."
+    ),
+    "consensus.close.confirm_action": "Close the round",
+    "consensus.refresh": "Refresh",
+    "consensus.saved": "Your answer is recorded.",
+    "consensus.unchanged": "Your answer was already recorded like this.",
+    "consensus.input_saved": "Your input is recorded.",
+    "consensus.closed_banner": "The round is closed.",
+    "consensus.start.title": "Consensus round",
+    "consensus.start.intro": "Choose the decision case to put to consensus.",
+    "consensus.start.none": "The meeting has no decision cases to put to a round.",
+    "consensus.start.prepare": "Prepare round",
+    "consensus.start.running": "A round is under way.",
+    "consensus.start.decided": "Decided.",
+    "consensus.prepare.title": "Start a consensus round",
+    "consensus.prepare.intro": (
+        "The proposed decision from the case document is below. You may amend it before the "
+        "round starts; the members answer on the text as it is when you start."
+    ),
+    "consensus.prepare.label": "Proposed decision",
+    "consensus.prepare.start": "Start the round",
+    "consensus.started.title": "The consensus round has started",
+    "consensus.started.body": (
+        "The card with the proposal is posted in the chat. {count} members present can answer now."
+    ),
+    "consensus.error.required": "This field is required.",
+    "consensus.error.too_long": "The text is too long (at most {limit} characters).",
+    "consensus.error.not_text": "Invalid value.",
+    "consensus.error.position_required": "Choose whether you support, object or abstain.",
+    "consensus.error.unknown_value": "Unknown choice.",
+    "consensus.error.reason_required": "Say what your objection is.",
+    "consensus.refused.not_known": "I can't find you in the member list. Nothing was changed.",
+    "consensus.refused.not_found": "I can't find that case or round. Nothing was changed.",
+    "consensus.refused.not_chair": (
+        "Only the chair (the leader, or the deputy leader when the leader is absent) can start "
+        "and close a consensus round. Nothing was changed."
+    ),
+    "consensus.refused.no_meeting": (
+        "This chat is not linked to a meeting that makes decisions. The chair can say "
+        '"open meeting" in the meeting\'s chat first. Nothing was changed.'
+    ),
+    "consensus.refused.meeting_not_open": (
+        "The meeting has not been opened, or it has ended. Nothing was changed."
+    ),
+    "consensus.refused.not_decision_case": "This is not a decision case. Nothing was changed.",
+    "consensus.refused.wrong_state": (
+        "The case is already decided or closed. Nothing was changed."
+    ),
+    "consensus.refused.already_open": (
+        "A round is already under way for this case. Nothing was changed."
+    ),
+    "consensus.refused.wrong_meeting": (
+        "The round belongs to another meeting than this chat. Nothing was changed."
+    ),
+    "consensus.refused.round_closed": (
+        "The round is closed and answers can no longer change. Nothing was changed."
+    ),
+    "consensus.refused.not_present": (
+        "You are not recorded present at the meeting in a seat with a say. Check in on the "
+        "attendance card first. Nothing was changed."
+    ),
+    "consensus.refused.not_eligible": "You have no say in this case. Nothing was changed.",
+    "consensus.refused.not_observer": (
+        "Only observers give input here; members give their reasons with their answer. "
+        "Nothing was changed."
+    ),
+    "consensus.refused.invalid": "Something is missing or wrong. Nothing was changed.",
+    # --- end consensus ---
 }

@@ -653,4 +653,137 @@ MESSAGES: dict[str, str] = {
         "antall_1,antall_2,antall_3,antall_4,antall_5"
     ),
     # --- end self-evaluation ---
+    # --- consensus (bot/services/consensus.py, cards/consensus.py, bot/teams/consensus.py) ---
+    "consensus.title": "Konsensus",
+    "consensus.case": "Sak {label} {title}",
+    "consensus.deputy_for": "{name} (vara for {member})",
+    "consensus.position.agree": "Støtter forslaget",
+    "consensus.position.object": "Har innvendinger",
+    "consensus.position.abstain": "Avstår",
+    "consensus.open": "Runden er åpen (startet {at}).",
+    "consensus.chair": "Møteleder: {name}.",
+    "consensus.closed": "Runden ble avsluttet {at}.",
+    "consensus.proposal": "Forslag til vedtak",
+    "consensus.decision": "Vedtak",
+    "consensus.amended": "Møteleder har endret forslaget fra saksdokumentet.",
+    "consensus.major": (
+        "Saken har vesentlige økonomiske konsekvenser: bare de administrative representantene "
+        "(helseregioner/kommuner og SI/divisjoner) har beslutningsrett."
+    ),
+    "consensus.quorum.na": "Beslutningsdyktighet kan ikke vurderes for dette møtet.",
+    "consensus.quorum.yes": (
+        "Beslutningsdyktig: {present} av {total} til stede (minst {required} kreves)."
+    ),
+    "consensus.quorum.no": (
+        "Ikke beslutningsdyktig: {present} av {total} til stede (minst {required} kreves), "
+        "eller innkallingen har ikke nådd alle medlemmene."
+    ),
+    "consensus.tally": (
+        "Støtter: {agree} · Har innvendinger: {object} · Avstår: {abstain} · Ikke svart: {pending}"
+    ),
+    "consensus.for": "Støtter forslaget: {names}",
+    "consensus.against": "Har innvendinger:",
+    "consensus.abstaining": "Avstår: {names}",
+    "consensus.outcome.consensus": "Konsensus",
+    "consensus.outcome.no_consensus": "Ingen konsensus – videre dialog",
+    "consensus.outcome.decided": "Vedtaket er fattet og saken er registrert som vedtatt.",
+    "consensus.outcome.dialogue": (
+        "Partene søker videre dialog. Protokollen viser hvem som sto for og hvem som sto mot."
+    ),
+    "consensus.outcome.no_quorum": "Møtet var ikke beslutningsdyktig da runden ble avsluttet.",
+    "consensus.would_be.consensus": "Avsluttes runden nå, blir utfallet: konsensus.",
+    "consensus.would_be.no_consensus": (
+        "Avsluttes runden nå, blir utfallet: ingen konsensus – videre dialog."
+    ),
+    "consensus.inputs.title": "Innspill fra observatører (telles ikke med)",
+    "consensus.form.title": "Ditt svar",
+    "consensus.form.mine": "Du har svart: {position}. Du kan endre svaret til runden avsluttes.",
+    "consensus.form.position": "Hva er ditt standpunkt til forslaget?",
+    "consensus.form.reason": "Begrunnelse (må fylles ut ved innvendinger)",
+    "consensus.form.reason_hint": "Hva er innvendingen, og hva skal til for at du kan støtte?",
+    "consensus.form.send": "Send svar",
+    "consensus.form.change": "Endre svar",
+    "consensus.input.title": "Ditt innspill",
+    "consensus.input.intro": (
+        "Observatører har talerett, men ikke stemmerett: innspillet protokollføres for seg."
+    ),
+    "consensus.input.label": "Innspill",
+    "consensus.input.send": "Send innspill",
+    "consensus.not_eligible": "Du har ikke beslutningsrett i denne saken, men følger runden her.",
+    "consensus.close.action": "Avslutt runden …",
+    "consensus.close.confirm": (
+        "Vil du avslutte runden? Utfallet blir: {outcome}. Svarene kan ikke endres etterpå."
+    ),
+    "consensus.close.confirm_action": "Avslutt runden",
+    "consensus.refresh": "Oppdater",
+    "consensus.saved": "Svaret ditt er registrert.",
+    "consensus.unchanged": "Svaret ditt var allerede registrert slik.",
+    "consensus.input_saved": "Innspillet ditt er registrert.",
+    "consensus.closed_banner": "Runden er avsluttet.",
+    "consensus.start.title": "Konsensusrunde",
+    "consensus.start.intro": "Velg beslutningssaken du vil legge fram for konsensus.",
+    "consensus.start.none": "Møtet har ingen beslutningssaker som kan legges fram.",
+    "consensus.start.prepare": "Forbered runde",
+    "consensus.start.running": "En runde pågår.",
+    "consensus.start.decided": "Vedtatt.",
+    "consensus.prepare.title": "Start konsensusrunde",
+    "consensus.prepare.intro": (
+        "Forslaget til vedtak fra saksdokumentet står under. Du kan endre teksten før runden "
+        "starter; medlemmene tar stilling til teksten slik den er når du starter."
+    ),
+    "consensus.prepare.label": "Forslag til vedtak",
+    "consensus.prepare.start": "Start runden",
+    "consensus.started.title": "Konsensusrunden er startet",
+    "consensus.started.body": (
+        "Kortet med forslaget er lagt ut i chatten. {count} medlemmer til stede kan svare nå."
+    ),
+    "consensus.error.required": "Feltet må fylles ut.",
+    "consensus.error.too_long": "Teksten er for lang (høyst {limit} tegn).",
+    "consensus.error.not_text": "Ugyldig verdi.",
+    "consensus.error.position_required": (
+        "Velg om du støtter forslaget, har innvendinger eller avstår."
+    ),
+    "consensus.error.unknown_value": "Ukjent valg.",
+    "consensus.error.reason_required": "Skriv hva innvendingen din er.",
+    "consensus.refused.not_known": ("Jeg finner deg ikke i medlemslisten. Ingenting ble endret."),
+    "consensus.refused.not_found": "Jeg finner ikke saken eller runden. Ingenting ble endret.",
+    "consensus.refused.not_chair": (
+        "Bare møteleder (leder, eller nestleder når leder er fraværende) kan starte og avslutte "
+        "en konsensusrunde. Ingenting ble endret."
+    ),
+    "consensus.refused.no_meeting": (
+        "Denne chatten er ikke knyttet til et møte som fatter vedtak. Møteleder kan skrive "
+        "«åpne møte» i møtets chat først. Ingenting ble endret."
+    ),
+    "consensus.refused.meeting_not_open": (
+        "Møtet er ikke åpnet, eller det er avsluttet. Ingenting ble endret."
+    ),
+    "consensus.refused.not_decision_case": (
+        "Dette er ikke en beslutningssak. Ingenting ble endret."
+    ),
+    "consensus.refused.wrong_state": (
+        "Saken er allerede vedtatt eller avsluttet. Ingenting ble endret."
+    ),
+    "consensus.refused.already_open": (
+        "Det pågår allerede en runde for denne saken. Ingenting ble endret."
+    ),
+    "consensus.refused.wrong_meeting": (
+        "Runden hører til et annet møte enn denne chatten. Ingenting ble endret."
+    ),
+    "consensus.refused.round_closed": (
+        "Runden er avsluttet, og svarene kan ikke endres. Ingenting ble endret."
+    ),
+    "consensus.refused.not_present": (
+        "Du er ikke registrert til stede på møtet i et sete med beslutningsrett. Sjekk inn på "
+        "oppmøtekortet først. Ingenting ble endret."
+    ),
+    "consensus.refused.not_eligible": (
+        "Du har ikke beslutningsrett i denne saken. Ingenting ble endret."
+    ),
+    "consensus.refused.not_observer": (
+        "Bare observatører kan gi innspill her; medlemmer gir begrunnelsen sammen med svaret. "
+        "Ingenting ble endret."
+    ),
+    "consensus.refused.invalid": "Noe mangler eller er feil. Ingenting ble endret.",
+    # --- end consensus ---
 }
