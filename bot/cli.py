@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--json", action="store_true", help="print the deadlines as JSON")
     deadlines.set_defaults(command=_deadlines)
 
+    verify = commands.add_parser(
+        "verify-protocol",
+        help="recompute a protocol's audit chain and hashes; exit 2 with the reason if broken",
+    )
+    verify.add_argument("protocol_id", metavar="ID")
+    verify.set_defaults(command=_verify_protocol)
+
     package = commands.add_parser("package", help="build the Teams app package (zip)")
     package.add_argument(
         "--out", type=Path, metavar="FILE", help="default build/ssu-bot-teams-app.zip"
@@ -313,6 +320,44 @@ def _instant(text: str, option: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=OSLO)
     return to_oslo(moment)
+
+
+def _verify_protocol(args: argparse.Namespace, settings: Settings) -> int:
+    """Recompute the protocol's audit chain, version hashes, signatures and (when the portal is
+    the local folder) the signed PDF's hash: "OK …" and exit 0, or one line and exit 2.
+
+    Read-only: no migration, no writes; the audit table refuses UPDATE, and this only reads.
+    """
+    report = asyncio.run(_verify(settings, args.protocol_id))
+    if not report.ok:
+        raise BadInput(f"protocol {args.protocol_id}: {report.reason}")
+    print(
+        f"OK protocol {args.protocol_id}: {report.versions} version(s), "
+        f"{report.signatures} signature(s) in force, {report.audit_entries} audit entries, "
+        "chain intact"
+    )
+    return 0
+
+
+async def _verify(settings: Settings, protocol_id: str) -> Any:
+    from bot.graph.documents import clean_path
+    from bot.services.protocol import verify_protocol
+    from storage.db import create_engine, session_factory
+
+    root = settings.var_dir / "portal"
+
+    def read(path: str) -> bytes | None:
+        if settings.graph_configured and settings.graph_site_id:
+            return None  # archived in SharePoint: the stored hash is checked against the log
+        target = root.joinpath(*clean_path(path).parts)
+        return target.read_bytes() if target.is_file() else None
+
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await verify_protocol(session, protocol_id=protocol_id, read_document=read)
+    finally:
+        await engine.dispose()
 
 
 def _load_demo(settings: Settings) -> None:

@@ -7,4 +7,5 @@ import storage.consensus_tables
 import storage.evaluation_tables
 import storage.meeting_tables
 import storage.models
-import storage.outbox_tables  # noqa: F401
+import storage.outbox_tables
+import storage.protocol_tables  # noqa: F401
