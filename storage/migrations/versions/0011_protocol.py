@@ -1,13 +1,14 @@
 """protocol: protocols, their versions, signatures and send-back comments
 
 Revision ID: 0011
-Revises: 0003, 0004, 0005, 0007, 0009
+Revises: 0003, 0004, 0007, 0009
 Create Date: 2026-11-24 09:00:00
 
 A merge of every head at the time: the protocol reads meetings (0002), cases (0005), attendance
 (0006, under 0009), the consensus results (0009) and sits beside the evaluation (0007), so it
 comes after all of them whatever order Alembic walks in. Its tables reference only ``meeting``
-and ``person``.
+and ``person``. 0005 (cases) is not named: 0009 depends on it, so Alembic no longer counts it
+as a head once 0009 is applied, and a merge naming it fails.
 """
 
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = ("0003", "0004", "0005", "0007", "0009")
+down_revision: str | Sequence[str] | None = ("0003", "0004", "0007", "0009")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
