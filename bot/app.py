@@ -23,6 +23,7 @@ from bot.teams import cases as case_commands
 from bot.teams import consensus as consensus_commands
 from bot.teams import evaluation as evaluation_commands
 from bot.teams import meetings as meeting_commands
+from bot.teams import protocol as protocol_commands
 from bot.teams import reminders as reminder_commands
 from bot.teams.actions import ActionRegistry
 from bot.teams.adapter import SsuAdapter, build_adapter
@@ -98,6 +99,12 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
         after_commit=lambda: outbox_jobs.kick(app),
     )
     consensus_commands.register(actions, phrases, hooks=app[attendance_commands.HOOKS])
+    protocol_commands.register(
+        actions,
+        phrases,
+        documents=protocol_commands.app_documents(app),
+        after_commit=lambda: outbox_jobs.kick(app),
+    )
     app[ADAPTER] = build_adapter(settings)
     app[BOT] = SsuBot(
         settings=settings,

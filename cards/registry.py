@@ -1087,6 +1087,182 @@ SAMPLES += (
 # --- end consensus ---
 
 
+# --- protocol (cards/protocol.py) ---
+# Imported here, not at the top, so this block stays one self-contained hunk.
+from bot.domain.protocol import (  # noqa: E402
+    CaseEntry,
+    ObserverLine,
+    PersonLine,
+    ProtocolContent,
+    Signers,
+    SignerSlot,
+    canonical_text,
+    version_sha,
+)
+from bot.services import protocol as protocol_service  # noqa: E402
+from cards import protocol  # noqa: E402
+
+
+def sample_protocol(
+    *, state: str = "published", signed: int = 0, late: bool = False
+) -> protocol_service.ProtocolView:
+    """The protocol of an SSU meeting in May 2026 with two cases, one without consensus."""
+    held = sample_meeting(
+        11, start=datetime(2026, 5, 21, 9, 30, tzinfo=OSLO), state=MeetingState.HELD
+    )
+    content = ProtocolContent(
+        meeting_id=11,
+        body="SSU",
+        title="SSU-møte",
+        start=held.start,
+        end=held.end,
+        location=held.location,
+        form="physical",
+        present=(PersonLine("Hilde Vang", "Hamar kommune"), PersonLine("Per Haugen")),
+        deputies=(PersonLine("Astrid Hovde", "Sykehuset Innlandet HF", "Ingrid Solberg"),),
+        observers=(PersonLine("Sissel Ruud", "Statsforvalteren i Innlandet"),),
+        secretariat=(PersonLine("Eva Lindqvist"),),
+        absent=(PersonLine("Ingrid Solberg"),),
+        cases=(
+            CaseEntry(
+                case_id=3,
+                label="03/26",
+                title="Felles rutine for utskrivning",
+                treated="Rutinen for utskrivning fra sykehus til kommune er revidert.",
+                process="Behandlet etter konsensusprinsippet i to runder.",
+                decision="SSU slutter seg til rutinen, med endringene fra møtet.",
+                consensus=False,
+                names_for=("Hilde Vang", "Astrid Hovde (for Ingrid Solberg)"),
+                names_against=("Per Haugen",),
+                observer_input=(
+                    ObserverLine("Sissel Ruud", "Statsforvalteren", "Husk fastlegene."),
+                ),
+            ),
+            CaseEntry(
+                case_id=4,
+                label="04/26",
+                title="Årsrapport 2025",
+                treated="Tatt til orientering.",
+                consensus=True,
+                decision="SSU tar årsrapporten til orientering.",
+            ),
+        ),
+    )
+    text = canonical_text(content)
+    sha = version_sha(text)
+    signatures = tuple(
+        protocol_service.SignatureView(
+            slot,
+            pid,
+            name,
+            "00000000-0000-4000-8000-00000000000" + str(pid),
+            datetime(2026, 5, 24, 8, 15 + pid, tzinfo=UTC),
+            sha,
+        )
+        for slot, pid, name in (
+            (SignerSlot.LEADER, 1, "Hilde Vang"),
+            (SignerSlot.DEPUTY_LEADER, 2, "Astrid Hovde"),
+        )[:signed]
+    )
+    return protocol_service.ProtocolView(
+        id=9,
+        meeting=held,
+        state=state,
+        version=2,
+        sha256=sha,
+        text=text,
+        content=content,
+        deadline=datetime(2026, 5, 28, 12, 30, tzinfo=UTC),
+        late=late,
+        published_at=None if state == "draft" else datetime(2026, 5, 23, 10, 0, tzinfo=UTC),
+        document_url=None
+        if state == "draft"
+        else "https://portal.example/protokoller/2026/2026-05-21-SSU-protokoll-v2.pdf",
+        signed_document_url="https://portal.example/protokoller/2026/2026-05-21-SSU-protokoll-v2-signert.pdf"
+        if state == "signed"
+        else None,
+        signers=Signers(1, 2),
+        signer_names={SignerSlot.LEADER: "Hilde Vang", SignerSlot.DEPUTY_LEADER: "Astrid Hovde"},
+        signatures=signatures,
+    )
+
+
+def sample_protocol_message(audience: protocol_service.Audience, **options: Any) -> Json:
+    view = sample_protocol(**options)
+    message = protocol_service.ProtocolMessage(
+        audience,
+        view,
+        "nb",
+        recipient_person_id=5,
+        comment="Sak 03/26: vedtaket mangler endringene fra møtet."
+        if audience is protocol_service.Audience.SECRETARIAT
+        else None,
+        returned_by="Hilde Vang" if audience is protocol_service.Audience.SECRETARIAT else None,
+    )
+    return protocol.render_protocol_message(message)[1]
+
+
+SAMPLES += (
+    CardSample(
+        "protocol.draft", lambda: protocol.protocol_draft_card("nb", sample_protocol(state="draft"))
+    ),
+    CardSample(
+        "protocol.draft_problems",
+        lambda: protocol.protocol_draft_card(
+            "en", sample_protocol(), problems=["The text is too long."], saved=False
+        ),
+    ),
+    CardSample(
+        "protocol.draft_saved",
+        lambda: protocol.protocol_draft_card("nb", sample_protocol(state="draft"), saved=True),
+    ),
+    CardSample(
+        "protocol.published", lambda: protocol.protocol_card("nb", sample_protocol(late=True))
+    ),
+    CardSample(
+        "protocol.signed",
+        lambda: protocol.protocol_card(
+            "en", sample_protocol(state="signed", signed=2), notice="Signed."
+        ),
+    ),
+    CardSample(
+        "protocol.sign", lambda: protocol.protocol_sign_card("nb", sample_protocol(signed=1))
+    ),
+    CardSample(
+        "protocol.sign_problems",
+        lambda: protocol.protocol_sign_card(
+            "en", sample_protocol(), problems=["Write a comment (at least 5 characters)."]
+        ),
+    ),
+    CardSample(
+        "protocol.to_sign",
+        lambda: protocol.protocols_to_sign_card(
+            "nb", [sample_protocol(), sample_protocol(late=True)]
+        ),
+    ),
+    CardSample("protocol.to_sign_none", lambda: protocol.protocols_to_sign_card("en", [])),
+    CardSample(
+        "protocol.refused",
+        lambda: protocol.protocol_refused_card(
+            "nb", protocol_service.Refused(protocol_service.Refusal.OLD_VERSION, 9)
+        ),
+    ),
+    CardSample(
+        "protocol.message_signer",
+        lambda: sample_protocol_message(protocol_service.Audience.SIGNER),
+    ),
+    CardSample(
+        "protocol.message_returned",
+        lambda: sample_protocol_message(protocol_service.Audience.SECRETARIAT),
+    ),
+    CardSample(
+        "protocol.message_signed",
+        lambda: sample_protocol_message(protocol_service.Audience.SIGNED, state="signed", signed=2),
+    ),
+)
+# --- end protocol ---
+
+
 def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
     return [sample.name for sample in samples]
 

@@ -768,4 +768,87 @@ MESSAGES: dict[str, str] = {
     ),
     "consensus.refused.invalid": "Something is missing or wrong. Nothing was changed.",
     # --- end consensus ---
+    # --- protocol ---
+    "protocol.fact.meeting": "Meeting",
+    "protocol.fact.when": "Time",
+    "protocol.fact.version": "Version",
+    "protocol.fact.hash": "SHA-256",
+    "protocol.fact.deadline": "Deadline",
+    "protocol.fact.late": "Published",
+    "protocol.late": "after the deadline",
+    "protocol.signed_at": "signed {at}",
+    "protocol.unsigned": "not signed",
+    "protocol.slot.leader": "Leader",
+    "protocol.slot.deputy_leader": "Deputy leader",
+    "protocol.draft.title": "Protocol – draft",
+    "protocol.draft.saved": "Saved as a new version.",
+    "protocol.draft.save": "Save the case",
+    "protocol.field.treated": "What was treated",
+    "protocol.field.process": "The process leading to the decision",
+    "protocol.field.decision": "Decision",
+    "protocol.no_cases": "No cases at this meeting.",
+    "protocol.publish": "Publish the protocol",
+    "protocol.open_document": "Open the document",
+    "protocol.signed.title": "The protocol is signed",
+    "protocol.published.title": "Protocol",
+    "protocol.published.notice": (
+        "The protocol is published and sent to the members. The leader and deputy leader are "
+        "asked to sign."
+    ),
+    "protocol.sign.title": "Protocol to sign",
+    "protocol.sign.intro": (
+        "Read the protocol. Your signature covers exactly this version (SHA-256 below)."
+    ),
+    "protocol.sign.button": "Sign",
+    "protocol.sign.done": "Your signature is recorded.",
+    "protocol.sign.final": (
+        "Your signature is recorded. The protocol is fully signed and archived in the portal."
+    ),
+    "protocol.return.label": "Comment to the secretariat (to send it back)",
+    "protocol.return.button": "Send back",
+    "protocol.return.done": "Sent back to the secretariat with your comment.",
+    "protocol.to_sign.title": "Protocols to sign",
+    "protocol.to_sign.none": "No protocols are waiting for your signature.",
+    "protocol.candidates.title": "Protocols",
+    "protocol.candidates.none": "No held meeting is missing a signed protocol.",
+    "protocol.refused.title": "Protocol",
+    "protocol.refused.not_known": "You are not registered in SSU. Nothing was changed.",
+    "protocol.refused.not_allowed": "Only the secretariat can do this. Nothing was changed.",
+    "protocol.refused.not_found": "The protocol or meeting was not found. Nothing was changed.",
+    "protocol.refused.meeting_not_held": "The meeting has not been held yet. Nothing was changed.",
+    "protocol.refused.already_published": "The protocol is already published. Nothing was changed.",
+    "protocol.refused.not_published": (
+        "The protocol is not published yet and cannot be signed. Nothing was changed."
+    ),
+    "protocol.refused.final": (
+        "The protocol is fully signed and cannot change. Nothing was changed."
+    ),
+    "protocol.refused.not_signer": (
+        "Only the leader and deputy leader (or the personal deputy of one who was absent) can "
+        "sign. Nothing was changed."
+    ),
+    "protocol.refused.not_authenticated": (
+        "Teams did not give your identity, so the signature cannot be recorded. Nothing was "
+        "changed."
+    ),
+    "protocol.refused.old_version": (
+        "The protocol changed after this card was sent. Sign the new version. Nothing was changed."
+    ),
+    "protocol.refused.already_signed": "You have already signed this version. Nothing was changed.",
+    "protocol.refused.invalid": "Something is missing or wrong. Nothing was changed.",
+    "protocol.refused.changed_meanwhile": (
+        "The protocol changed meanwhile. Open it again. Nothing was changed."
+    ),
+    "protocol.refused.storage_failed": (
+        "The document could not be stored in the portal. Try again later. Nothing was changed."
+    ),
+    "protocol.problem.not_found": "The case is not in the protocol.",
+    "protocol.problem.too_long": "The text is too long.",
+    "protocol.problem.invalid": "Invalid value.",
+    "protocol.problem.required": "Write a comment (at least 5 characters).",
+    "protocol.msg.sign": "The protocol of the meeting {when} is waiting for your signature.",
+    "protocol.msg.returned": "{who} sent the protocol of the meeting {when} back: {comment}",
+    "protocol.msg.signed": "The protocol of the meeting {when} is signed and archived.",
+    "protocol.msg.published": "The protocol of the meeting {when} is published.",
+    # --- end protocol ---
 }

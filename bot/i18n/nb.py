@@ -786,4 +786,91 @@ MESSAGES: dict[str, str] = {
     ),
     "consensus.refused.invalid": "Noe mangler eller er feil. Ingenting ble endret.",
     # --- end consensus ---
+    # --- protocol ---
+    "protocol.fact.meeting": "Møte",
+    "protocol.fact.when": "Tid",
+    "protocol.fact.version": "Versjon",
+    "protocol.fact.hash": "SHA-256",
+    "protocol.fact.deadline": "Frist",
+    "protocol.fact.late": "Publisert",
+    "protocol.late": "etter fristen",
+    "protocol.signed_at": "signert {at}",
+    "protocol.unsigned": "ikke signert",
+    "protocol.slot.leader": "Leder",
+    "protocol.slot.deputy_leader": "Nestleder",
+    "protocol.draft.title": "Protokoll – utkast",
+    "protocol.draft.saved": "Lagret som ny versjon.",
+    "protocol.draft.save": "Lagre saken",
+    "protocol.field.treated": "Hva ble behandlet",
+    "protocol.field.process": "Prosessen fram til vedtaket",
+    "protocol.field.decision": "Vedtak",
+    "protocol.no_cases": "Ingen saker på dette møtet.",
+    "protocol.publish": "Publiser protokollen",
+    "protocol.open_document": "Åpne dokumentet",
+    "protocol.signed.title": "Protokollen er signert",
+    "protocol.published.title": "Protokoll",
+    "protocol.published.notice": (
+        "Protokollen er publisert og sendt til medlemmene. Leder og nestleder er bedt om å signere."
+    ),
+    "protocol.sign.title": "Protokoll til signering",
+    "protocol.sign.intro": (
+        "Les protokollen. Signaturen gjelder nøyaktig denne versjonen (SHA-256 under)."
+    ),
+    "protocol.sign.button": "Signer",
+    "protocol.sign.done": "Signaturen er registrert.",
+    "protocol.sign.final": (
+        "Signaturen er registrert. Protokollen er ferdig signert og arkivert i portalen."
+    ),
+    "protocol.return.label": "Kommentar til sekretariatet (for å sende tilbake)",
+    "protocol.return.button": "Send tilbake",
+    "protocol.return.done": "Sendt tilbake til sekretariatet med kommentaren din.",
+    "protocol.to_sign.title": "Protokoller til signering",
+    "protocol.to_sign.none": "Ingen protokoller venter på signaturen din.",
+    "protocol.candidates.title": "Protokoller",
+    "protocol.candidates.none": "Ingen avholdte møter mangler signert protokoll.",
+    "protocol.refused.title": "Protokoll",
+    "protocol.refused.not_known": "Du er ikke registrert i SSU. Ingenting ble endret.",
+    "protocol.refused.not_allowed": "Bare sekretariatet kan gjøre dette. Ingenting ble endret.",
+    "protocol.refused.not_found": "Fant ikke protokollen eller møtet. Ingenting ble endret.",
+    "protocol.refused.meeting_not_held": "Møtet er ikke avholdt ennå. Ingenting ble endret.",
+    "protocol.refused.already_published": (
+        "Protokollen er allerede publisert. Ingenting ble endret."
+    ),
+    "protocol.refused.not_published": (
+        "Protokollen er ikke publisert ennå og kan ikke signeres. Ingenting ble endret."
+    ),
+    "protocol.refused.final": (
+        "Protokollen er ferdig signert og kan ikke endres. Ingenting ble endret."
+    ),
+    "protocol.refused.not_signer": (
+        "Bare leder og nestleder (eller personlig vara for en av dem som hadde forfall) kan "
+        "signere. Ingenting ble endret."
+    ),
+    "protocol.refused.not_authenticated": (
+        "Teams oppga ikke identiteten din, så signaturen kan ikke registreres. Ingenting ble "
+        "endret."
+    ),
+    "protocol.refused.old_version": (
+        "Protokollen er endret etter at dette kortet ble sendt. Signer den nye versjonen. "
+        "Ingenting ble endret."
+    ),
+    "protocol.refused.already_signed": (
+        "Du har allerede signert denne versjonen. Ingenting ble endret."
+    ),
+    "protocol.refused.invalid": "Noe mangler eller er feil. Ingenting ble endret.",
+    "protocol.refused.changed_meanwhile": (
+        "Protokollen ble endret i mellomtiden. Åpne den på nytt. Ingenting ble endret."
+    ),
+    "protocol.refused.storage_failed": (
+        "Dokumentet kunne ikke lagres i portalen. Prøv igjen senere. Ingenting ble endret."
+    ),
+    "protocol.problem.not_found": "Saken finnes ikke i protokollen.",
+    "protocol.problem.too_long": "Teksten er for lang.",
+    "protocol.problem.invalid": "Ugyldig verdi.",
+    "protocol.problem.required": "Skriv en kommentar (minst 5 tegn).",
+    "protocol.msg.sign": "Protokollen fra møtet {when} venter på signaturen din.",
+    "protocol.msg.returned": "{who} sendte protokollen fra møtet {when} tilbake: {comment}",
+    "protocol.msg.signed": "Protokollen fra møtet {when} er signert og arkivert.",
+    "protocol.msg.published": "Protokollen fra møtet {when} er publisert.",
+    # --- end protocol ---
 }

@@ -105,6 +105,7 @@ __all__ = [
     "Signed",
     "Verification",
     "document_path",
+    "draft_candidates",
     "draft_protocol",
     "edit_case",
     "finalise_protocol",
@@ -1792,3 +1793,24 @@ async def verify_protocol(
             f"signatures in force: {len(in_force)}",
         ),
     )
+
+
+async def draft_candidates(session: AsyncSession, *, actor: Actor) -> list[MeetingView] | Refused:
+    """The held meetings whose protocol is not yet signed, latest first (the secretariat's
+    ``protokoll`` command offers to draft or open theirs)."""
+    if not actor.can(Capability.WRITE_PROTOCOL):
+        return await _refuse(
+            session,
+            actor=actor,
+            action="protocol.candidates",
+            reason=Refusal.NOT_KNOWN if not actor.known else Refusal.NOT_ALLOWED,
+            subject_id="",
+        )
+    states = (MeetingState.HELD.value, MeetingState.PROTOCOL_PUBLISHED.value)
+    query = (
+        select(Meeting)
+        .where(col(Meeting.state).in_(states))
+        .order_by(col(Meeting.start_at).desc())
+        .limit(8)
+    )
+    return [MeetingView.of(row) for row in (await session.exec(query)).all()]
