@@ -6,8 +6,7 @@ Create Date: 2026-11-24 09:00:00
 
 A merge of every head at the time: the protocol reads meetings (0002), cases (0005), attendance
 (0006, under 0009), the consensus results (0009) and sits beside the evaluation (0007), so it
-comes after all of them whatever order Alembic walks in. Cases (0005) are not named: consensus (0009)
-already depends on them, and naming a revision twice makes Alembic's upgrade fail (KeyError). Its tables reference only ``meeting``
+comes after all of them whatever order Alembic walks in. Its tables reference only ``meeting``
 and ``person``. 0005 (cases) is not named: 0009 depends on it, so Alembic no longer counts it
 as a head once 0009 is applied, and a merge naming it fails.
 """
