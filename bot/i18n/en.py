@@ -851,4 +851,8 @@ MESSAGES: dict[str, str] = {
     "protocol.msg.signed": "The protocol of the meeting {when} is signed and archived.",
     "protocol.msg.published": "The protocol of the meeting {when} is published.",
     # --- end protocol ---
+    # --- meeting changes told to the invitees (bot/services/meetings.py) ---
+    "meeting.changed.moved": "{title} has moved from {before} to {when}, {place}. Your calendar has been updated.",
+    "meeting.changed.online": "Teams",
+    "meeting.changed.cancelled": "{title} {when} is cancelled. Reason: {reason}",
 }

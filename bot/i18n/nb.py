@@ -873,4 +873,8 @@ MESSAGES: dict[str, str] = {
     "protocol.msg.signed": "Protokollen fra møtet {when} er signert og arkivert.",
     "protocol.msg.published": "Protokollen fra møtet {when} er publisert.",
     # --- end protocol ---
+    # --- meeting changes told to the invitees (bot/services/meetings.py) ---
+    "meeting.changed.moved": "{title} er flyttet fra {before} til {when}, {place}. Kalenderen din er oppdatert.",
+    "meeting.changed.online": "Teams",
+    "meeting.changed.cancelled": "{title} {when} er avlyst. Begrunnelse: {reason}",
 }

@@ -16,7 +16,7 @@ import html
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final, Literal
 
@@ -32,6 +32,7 @@ from bot.domain.calendar import (
     MeetingForm,
     MeetingPattern,
     deadlines_for,
+    format_date_nb,
     to_oslo,
 )
 from bot.domain.meeting_rules import (
@@ -54,7 +55,8 @@ from bot.domain.meeting_rules import (
 from bot.domain.meeting_state import MeetingState, TransitionRefused, can_reschedule, cancel
 from bot.domain.roles import Actor, Capability
 from bot.graph.port import Attendee, CalendarEvent, CalendarPort
-from bot.services import calendar_sync
+from bot.i18n import t
+from bot.services import calendar_sync, outbox
 from storage import attendance as attendance_repo
 from storage import audit
 from storage import meetings as repo
@@ -701,6 +703,7 @@ async def move_meeting(
         source=source,
     )
     log.info("meeting moved", extra={"meeting_id": meeting_id, "start": after.start.isoformat()})
+    await _tell_invitees(session, "meeting_moved", after, invitees, before=before)
     return MeetingChanged(after, before, tuple(i.person_id for i in invitees))
 
 
@@ -783,7 +786,52 @@ async def cancel_meeting(
         source=source,
     )
     log.info("meeting cancelled", extra={"meeting_id": meeting_id})
+    await _tell_invitees(session, "meeting_cancelled", after, invitees, reason=text)
     return MeetingChanged(after, before, tuple(i.person_id for i in invitees))
+
+
+async def _tell_invitees(
+    session: AsyncSession,
+    kind: str,
+    meeting: MeetingView,
+    invitees: Sequence[Invitee],
+    *,
+    before: MeetingView | None = None,
+    reason: str = "",
+) -> None:
+    """Everyone called to the meeting hears of a move or a cancellation, through the outbox in
+    this same transaction: no message for a change that did not commit, none lost after one."""
+    when = _when_text(meeting)
+    if kind == "meeting_moved" and before is not None:
+        text = t(
+            "meeting.changed.moved",
+            None,
+            title=meeting.title,
+            before=_when_text(before),
+            when=when,
+            place=meeting.location or t("meeting.changed.online", None),
+        )
+    else:
+        text = t("meeting.changed.cancelled", None, title=meeting.title, when=when, reason=reason)
+    now = utcnow()
+    for invitee in invitees:
+        await outbox.enqueue(
+            session,
+            kind=kind,
+            subject=f"meeting:{meeting.id}",
+            payload=outbox.payload(text=text),
+            not_before=now,
+            expires_at=max(meeting.end, now + timedelta(days=1)),
+            deadline_key=f"{meeting.start.isoformat()}/{meeting.state.value}",
+            recipient_person_id=invitee.person_id,
+            mandatory=True,
+        )
+
+
+def _when_text(meeting: MeetingView) -> str:
+    start = meeting.start.astimezone(OSLO)
+    end = meeting.end.astimezone(OSLO)
+    return f"{format_date_nb(start.date())} kl. {start:%H:%M}–{end:%H:%M}"
 
 
 # --------------------------------------------------------------------------------------------------

@@ -628,3 +628,43 @@ async def test_two_approvals_at_once_create_each_meeting_once(demo: Sessions) ->
     assert isinstance(first, PlanApplied) and isinstance(second, PlanApplied)
     assert sorted([len(first.created), len(second.created)]) == [0, 13]
     assert await meeting_count(demo) == 13
+
+
+async def _outbox(sessions: Sessions, kind: str) -> list[Any]:
+    from sqlmodel import select
+
+    from storage.outbox_tables import OutboxMessage
+
+    async with sessions() as session:
+        return list(
+            (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind))).all()
+        )
+
+
+async def test_everyone_called_to_a_moved_meeting_is_told_once_through_the_outbox(
+    demo: Sessions,
+) -> None:
+    meeting = await _added(demo)
+    secretary = await actor(demo, SECRETARY)
+    later = meeting.start + timedelta(days=7)
+    result = await move(demo, secretary, meeting.id, start=later, end=later + timedelta(hours=5))
+    assert isinstance(result, MeetingChanged)
+    messages = await _outbox(demo, "meeting_moved")
+    assert sorted(m.recipient_person_id for m in messages) == sorted(result.notify_person_ids)
+    text = (
+        json.loads(messages[0].payload)["text"]
+        if isinstance(messages[0].payload, str)
+        else messages[0].payload["text"]
+    )
+    assert "er flyttet fra" in text and "Kalenderen din er oppdatert" in text
+
+
+async def test_everyone_called_to_a_cancelled_meeting_hears_the_reason(demo: Sessions) -> None:
+    meeting = await _added(demo)
+    result = await cancel(demo, await actor(demo, SECRETARY), meeting.id, "For få saker")
+    assert isinstance(result, MeetingChanged)
+    messages = await _outbox(demo, "meeting_cancelled")
+    assert len(messages) == len(result.notify_person_ids) > 0
+    payload = messages[0].payload
+    text = json.loads(payload)["text"] if isinstance(payload, str) else payload["text"]
+    assert "er avlyst. Begrunnelse: For få saker" in text
