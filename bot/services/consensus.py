@@ -657,8 +657,10 @@ async def _load_round(
     action: str,
     item_id: object,
     lock: bool,
+    anyone: bool = False,
 ) -> ConsensusRound | Refused:
-    if not actor.known or actor.person_id is None:
+    """The round by its card id; ``anyone``: also for people not in the roster (reading)."""
+    if not anyone and (not actor.known or actor.person_id is None):
         return await _refuse(session, actor=actor, action=action, reason=Reason.NOT_KNOWN)
     wanted = attendance.parse_id(item_id)
     row = await repo.get_round(session, wanted, for_update=lock) if wanted is not None else None
@@ -705,9 +707,14 @@ async def round_view(
     item_id: object,
     hooks: AttendanceHooks = NO_HOOKS,
 ) -> RoundView | Refused:
-    """The round card's content, as it is now (the card's refresh)."""
+    """The round card's content, as it is now (the card's refresh).
+
+    For everyone in the chat, also people not in the roster (a guest in the meeting chat): the
+    card is posted there for all to read, and Teams refreshes it for everyone in a chat of fewer
+    than 60 people — a guest must see the tally, not an error.
+    """
     row = await _load_round(
-        session, actor=actor, action="consensus.view", item_id=item_id, lock=False
+        session, actor=actor, action="consensus.view", item_id=item_id, lock=False, anyone=True
     )
     if isinstance(row, Refused):
         return row

@@ -454,6 +454,9 @@ async def test_people_not_present_or_without_a_say_cannot_answer(demo: Sessions)
         refused = await answer(demo, who, round_.id, "agree")
         assert isinstance(refused, Refused) and refused.reason is reason, who.name
     assert await answer(demo, STRANGER, round_.id, "agree") == Refused(Reason.NOT_KNOWN)
+    # ... though anyone in the chat may read the round (Teams refreshes it for everyone)
+    seen = await view(demo, STRANGER, round_.id)
+    assert isinstance(seen, RoundView) and service.viewer_of(STRANGER, seen) == service.Viewer(None)
     for forged in ("x", None, 0, 10**13, round_.id + 1000):
         assert await answer(demo, m[MEMBER], forged, "agree") == Refused(Reason.NOT_FOUND)
     assert (await counts(demo))[1] == 0
