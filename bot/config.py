@@ -34,7 +34,10 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str = Field(
         default="", validation_alias=_alias("MicrosoftAppTenantId")
     )
-    database_url: str | None = Field(default=None, validation_alias=_alias("DATABASE_URL"))
+    database_url: str | None = Field(
+        default=None, validation_alias=_alias("DATABASE_URL"), repr=False
+    )
+    """May hold the database password: kept out of ``repr(settings)``."""
     graph_tenant_id: str | None = Field(default=None, validation_alias=_alias("GRAPH_TENANT_ID"))
     graph_client_id: str | None = Field(default=None, validation_alias=_alias("GRAPH_CLIENT_ID"))
     graph_client_secret: SecretStr | None = Field(

@@ -14,8 +14,16 @@ MAX_SHOWN_TEXT = 2_000
 
 Json = dict[str, Any]
 
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~>])")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~>&=])")
+"""Markdown's specials, plus ``&`` (an entity like ``&#x202e;`` would decode to the very control
+character removed below) and ``=`` (a line of them makes the line above a heading)."""
+_EMOJI = "\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+_INVISIBLE = re.compile(
+    "[\u061c\u180e\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+    f"|(?<![{_EMOJI}\ufe0f])\u200d|\u200d(?![{_EMOJI}])"
+)
+"""Bidi controls and zero-width characters; a zero-width joiner only outside an emoji sequence
+(👩‍⚕️ and 👨‍👩‍👧 are joined by it)."""
 
 
 def plain(text: str, *, limit: int = MAX_SHOWN_TEXT) -> str:

@@ -24,7 +24,11 @@ def is_postgres(url: str) -> bool:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Build the engine; SQLite gets WAL, foreign keys and write-serialising transactions."""
+    """Build the engine; SQLite gets WAL, foreign keys and write-serialising transactions.
+
+    Errors never carry the statement's parameters (names, e-mails, comments): they are logged.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":

@@ -12,6 +12,7 @@ once as ``TransientCalendarError`` (with ``Retry-After`` when Graph sent it) or
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -79,6 +80,12 @@ SCHEDULE_INTERVAL_MINUTES: Final = 30
 _WINDOWS_UTC_NAMES: Final = frozenset(
     {"UTC", "Coordinated Universal Time", "tzone://Microsoft/Utc"}
 )
+
+
+def mailbox_fingerprint(email: str) -> str:
+    """What the log says of a mailbox: no address (personal data), yet an operator who suspects
+    one can compute its fingerprint and compare."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:12]
 
 
 def graph_scope(base_url: str) -> str:
@@ -377,7 +384,10 @@ class GraphCalendar:
                         failed.add(email)
                         log.warning(
                             "no free/busy for mailbox",
-                            extra={"email": email, "code": info.error.response_code},
+                            extra={
+                                "mailbox": mailbox_fingerprint(email),
+                                "code": info.error.response_code,
+                            },
                         )
                         continue
                     blocks = found.setdefault(email, set())

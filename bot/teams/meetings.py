@@ -348,13 +348,18 @@ def _year_bounds() -> dict[str, str]:
 # --------------------------------------------------------------------------------------------------
 
 
+_MAX_INT = 2**31 - 1
+"""Larger numbers fit no id column (PostgreSQL ``integer``) and no year: such input is forged."""
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 12:
-        return int(value.strip())
+        return value if abs(value) <= _MAX_INT else None
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 10:  # "²".isdigit(), yet no int
+        return int(text) if int(text) <= _MAX_INT else None
     return None
 
 
