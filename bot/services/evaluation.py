@@ -64,6 +64,7 @@ from bot.domain.evaluation import (
 )
 from bot.domain.roles import Actor, Capability
 from bot.services import calendar_sync, outbox
+from bot.services.attendance import parse_id
 from bot.services.meetings import SYSTEM, MeetingView, Principal, SystemPrincipal
 from storage import attendance as attendance_repo
 from storage import audit
@@ -294,17 +295,6 @@ _MAX_ID = 2**31 - 1
 """The largest id a PostgreSQL ``integer`` column holds; a larger one fails the query."""
 
 
-def _parse_id(raw: object) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw if 0 < raw <= _MAX_ID else None
-    text = raw.strip() if isinstance(raw, str) else ""
-    if text.isascii() and text.isdigit() and len(text) <= 12:  # "²".isdigit(), yet no int
-        return int(text) if 0 < int(text) <= _MAX_ID else None
-    return None
-
-
 def _given(raw: object) -> str:
     """A forged or unreadable id as it may appear in an audit entry: short and printable."""
     return "".join(ch for ch in str(raw)[:40] if ch.isprintable())
@@ -343,7 +333,7 @@ async def get_evaluation(
     """One evaluation's status (counts only), for everyone known to the roster."""
     if isinstance(actor, Actor) and not actor.known:
         return Refused(Refusal.NOT_KNOWN)
-    wanted = _parse_id(evaluation_id)
+    wanted = parse_id(evaluation_id)
     row = await repo.get(session, wanted) if wanted else None
     if row is None:
         return Refused(Refusal.NOT_FOUND)
@@ -471,7 +461,7 @@ async def open_evaluation(
     Teams link when the bot is installed there). Opening twice opens nothing and sends nothing.
     """
     action = "evaluation.open"
-    wanted = _parse_id(meeting_id)
+    wanted = parse_id(meeting_id)
     subject = wanted or _given(meeting_id)
     if not can_manage(actor):
         return await _refuse(
@@ -615,7 +605,7 @@ async def answer(
     missing or out of range. See the module docstring for how the token keeps answers anonymous.
     """
     action = "evaluation.answer"
-    wanted = _parse_id(evaluation_id)
+    wanted = parse_id(evaluation_id)
     subject = wanted or _given(evaluation_id)
     if not actor.known or actor.person_id is None:
         return await _refuse(
@@ -627,7 +617,7 @@ async def answer(
             session, actor=actor, action=action, reason=Refusal.NOT_FOUND, subject_id=subject
         )
     meeting_given = meeting_id not in (None, "")
-    if meeting_given and _parse_id(meeting_id) != row.meeting_id:
+    if meeting_given and parse_id(meeting_id) != row.meeting_id:
         return await _refuse(
             session, actor=actor, action=action, reason=Refusal.WRONG_MEETING, subject_id=row.id
         )
@@ -655,8 +645,9 @@ async def answer(
                 reason=Refusal.ALREADY_ANSWERED,
                 subject_id=row.id,
             )
-    view = await _view(session, row, await _meeting_of(session, row))
-    parsed, problems = parse_answer(values, view.questions.count)
+    meeting = await _meeting_of(session, row)
+    questions = QuestionSet.from_json(json.loads(row.questions))
+    parsed, problems = parse_answer(values, questions.count)
     if parsed is None:
         return await _refuse(
             session,
@@ -665,7 +656,7 @@ async def answer(
             reason=Refusal.INVALID,
             subject_id=row.id,
             problems=problems,
-            evaluation=view,
+            evaluation=await _view(session, row, meeting),
         )
     new_token = token if key is not None and isinstance(token, str) else secrets.token_urlsafe(32)
     stored = repo.StoredAnswer(key or token_hash(new_token), parsed.ratings, parsed.comment)
@@ -677,8 +668,7 @@ async def answer(
     await _audit(session, actor=actor, action=action, subject_id=row.id)
     # Deliberately no person here: this line and the audit entry must not be joinable on time.
     log.info("evaluation answer stored", extra={"evaluation_id": row.id})
-    after = await _view(session, row, await _meeting_of(session, row))
-    return AnswerStored(after, new_token, parsed, changed)
+    return AnswerStored(await _view(session, row, meeting), new_token, parsed, changed)
 
 
 async def non_respondents(session: AsyncSession, evaluation_id: int) -> list[int]:
@@ -701,7 +691,7 @@ async def close_evaluation(
 ) -> Closed | Refused:
     """The chair or the secretariat closes the evaluation: no more answers, results visible."""
     action = "evaluation.close"
-    wanted = _parse_id(evaluation_id)
+    wanted = parse_id(evaluation_id)
     subject = wanted or _given(evaluation_id)
     if not can_manage(actor):
         return await _refuse(

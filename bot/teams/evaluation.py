@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.dialogs import DialogContext
@@ -35,7 +35,7 @@ from bot.charts import trend_chart
 from bot.domain.evaluation import EVALUATED_BODIES, rating_id
 from bot.i18n import t
 from bot.services import evaluation as service
-from bot.services.attendance import RecordedAttendance
+from bot.services.attendance import AttendanceHooks, MeetingEnded, RecordedAttendance
 from bot.services.evaluation import (
     SYSTEM,
     AnswerStored,
@@ -45,7 +45,6 @@ from bot.services.evaluation import (
     Refused,
     ResultsView,
 )
-from bot.services.meetings import MeetingView
 from bot.teams.actions import ActionRegistry, ActionRequest
 from bot.teams.handler import CommandHandler, card_activity
 from cards import evaluation as cards
@@ -59,8 +58,6 @@ __all__ = [
     "START_PHRASES",
     "STATUS_PHRASES",
     "EvaluationHandlers",
-    "MeetingEnded",
-    "MeetingEndedHooks",
     "register",
     "split_csv",
 ]
@@ -79,28 +76,6 @@ def _utcnow() -> datetime:
 
 def _nothing() -> None:
     return None
-
-
-class MeetingEnded(Protocol):
-    """What the attendance feature tells its "meeting ended" listeners (the fields we read)."""
-
-    @property
-    def meeting(self) -> MeetingView: ...
-
-    @property
-    def ended_at(self) -> datetime: ...
-
-    @property
-    def present(self) -> Collection[int]: ...
-
-
-MeetingEndedListener = Callable[[AsyncSession, Any], Awaitable[None]]
-
-
-class MeetingEndedHooks(Protocol):
-    """Where the attendance feature lets others listen for "meeting ended"."""
-
-    def on_meeting_ended(self, listener: MeetingEndedListener) -> None: ...
 
 
 def poll_for(view: EvaluationView, locale: str) -> Json:
@@ -432,7 +407,7 @@ def register(
     actions: ActionRegistry,
     phrases: dict[str, CommandHandler],
     *,
-    hooks: MeetingEndedHooks | None = None,
+    hooks: AttendanceHooks | None = None,
     attendance: Attendance | None = None,
     clock: Clock = _utcnow,
     after_commit: Callable[[], None] = _nothing,

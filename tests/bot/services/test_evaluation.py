@@ -265,7 +265,7 @@ async def test_only_started_uncancelled_ssu_meetings_are_evaluated(demo: Session
     assert await open_for(demo, future) == Refused(Refusal.NOT_STARTED)
     assert await open_for(demo, cancelled) == Refused(Refusal.CANCELLED)
     assert await open_for(demo, partnership) == Refused(Refusal.NOT_EVALUATED)
-    for forged in ("abc", "0", -3, None, 10**9, True):
+    for forged in ("abc", "0", "²", "١٢", -3, None, 10**12, True):
         assert await open_for(demo, forged) == Refused(Refusal.NO_MEETING)
     assert isinstance(await open_for(demo, strategy), Opened)
     assert {
@@ -487,7 +487,7 @@ async def test_an_unknown_person_cannot_answer(demo: Sessions) -> None:
 async def test_forged_ids_and_another_meetings_card_are_refused(demo: Sessions) -> None:
     evaluation_id = await opened(demo)
     member = await actor(demo, MEMBER)
-    for forged in ("999999", "1 OR 1=1", None, "", -1, 3.5, {"id": 1}, True):
+    for forged in ("999999", "1 OR 1=1", "²", None, "", -1, 3.5, {"id": 1}, True, 10**15):
         assert await answer(demo, member, forged) == Refused(Refusal.NOT_FOUND), forged
     other_meeting = await add_meeting(demo, hours_ago=50)
     refused = await answer(demo, member, evaluation_id, meeting_id=other_meeting)

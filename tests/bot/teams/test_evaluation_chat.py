@@ -18,9 +18,10 @@ from sqlmodel import col, select
 
 from bot.scheduler import sweep_once
 from bot.services import evaluation as service
+from bot.services.attendance import MeetingEnded
 from bot.services.evaluation import SYSTEM, Opened
 from bot.services.meetings import MeetingView
-from bot.teams.evaluation import EvaluationHandlers, poll_for
+from bot.teams.evaluation import EvaluationHandlers, poll_for, split_csv
 from cards.base import MAX_CARD_BYTES
 from storage.db import transaction
 from storage.meeting_tables import Meeting
@@ -360,15 +361,10 @@ async def test_the_meeting_ended_hook_opens_it_for_those_present(bot: BotHarness
             p for p in [await _person_id(session, u) for u in (*VOTERS[:4], OBSERVER)] if p
         )
 
-    class Ended:
-        def __init__(self) -> None:
-            self.meeting = meeting
-            self.ended_at = _now()
-            self.present = present
-
     handlers = EvaluationHandlers()
     async with transaction(bot.sessions) as session:
-        await handlers.meeting_ended(session, Ended())
+        await handlers.meeting_ended(session, MeetingEnded(meeting, _now(), present, held=True))
+        await handlers.meeting_ended(session, MeetingEnded(meeting, _now(), frozenset(), True))
     async with bot.sessions() as session:
         evaluation = await service.latest_evaluation(session, actor=SYSTEM)
     assert evaluation is not None and evaluation.eligible == 4
@@ -436,3 +432,13 @@ async def _actor(bot: BotHarness, user: TeamsUser) -> Any:
         return await resolve_actor(
             session, caller=Caller(user.aad_object_id, user.teams_id, user.name, "nb")
         )
+
+
+def test_a_long_csv_is_split_under_the_limit_with_the_header_each_time() -> None:
+    header = "a,b\r\n"
+    text = header + "".join(f"{n},{'x' * 40}\r\n" for n in range(100))
+    pieces = split_csv(text, limit=500)
+    assert len(pieces) > 1
+    assert all(p.startswith(header) and len(p.encode()) <= 500 for p in pieces)
+    assert "".join(p.removeprefix(header) for p in pieces) == text.removeprefix(header)
+    assert split_csv(header) == [header]
