@@ -17,6 +17,7 @@ from bot import scheduler as outbox_jobs
 from bot.config import Settings
 from bot.domain.calendar import OSLO
 from bot.graph.factory import calendar_context
+from bot.teams import agenda as agenda_commands
 from bot.teams import attendance as attendance_commands
 from bot.teams import basics
 from bot.teams import cases as case_commands
@@ -92,6 +93,14 @@ async def _bot(app: web.Application) -> AsyncIterator[None]:
     app[attendance_commands.HOOKS] = attendance_commands.register(
         actions, commands, phrases, meeting_events, after_commit=lambda: outbox_jobs.kick(app)
     ).hooks
+    agenda_commands.register(
+        actions,
+        phrases,
+        documents=agenda_commands.app_documents(app),
+        deputies=agenda_commands.attendance_deputies,
+        hooks=app[attendance_commands.HOOKS],
+        after_commit=lambda: outbox_jobs.kick(app),
+    )
     evaluation_commands.register(
         actions,
         phrases,

@@ -1263,6 +1263,267 @@ SAMPLES += (
 # --- end protocol ---
 
 
+# --- agenda and notice (cards/agenda.py, cards/notice.py) ---
+# Imported here, not at the top, so this block stays one self-contained hunk.
+from bot.domain.agenda import AgendaCase, Standing, build_agenda  # noqa: E402
+from bot.domain.cases import Problem as CaseProblem  # noqa: E402
+from bot.domain.notice import MeetingFacts, build_notice, fingerprint  # noqa: E402
+from bot.graph.port import StoredDocument  # noqa: E402
+from bot.services import agenda as agenda_service  # noqa: E402
+from bot.services import notice as notice_service  # noqa: E402
+from cards import agenda as agenda_cards  # noqa: E402
+from cards import notice as notice_cards  # noqa: E402
+
+NOTICE_URL = (
+    "https://helsefellesskap.sharepoint.example/sites/ssu/innkallinger/2027/"
+    "2027-02-11-SSU-innkalling-v1.docx"
+)
+
+
+def sample_agenda_cases(*, missing_proposal: bool = False) -> list[AgendaCase]:
+    """Five cases like seed 001's: two decisions, a theme, a report (one AU-finished), none
+    under any other business."""
+    return [
+        AgendaCase(
+            11,
+            2026,
+            13,
+            "Strategisamling SSU – oppfølging",
+            "decision",
+            Section.DECISION,
+            Route.SSU,
+            60,
+            proposal="" if missing_proposal else "SSU gjennomfører egenevaluering i hvert møte.",
+            submitter_org="Sekretariatet",
+            attachments=("https://portal.example/saker/Oppsummering%20strategisamling.pdf",),
+        ),
+        AgendaCase(
+            12,
+            2026,
+            14,
+            "Videreføre gode pasientforløp og etablere faglig samarbeidsutvalg",
+            "decision",
+            Section.DECISION,
+            Route.SSU,
+            60,
+            proposal="SSU beslutter forelagte mandater.",
+            submitter_org="Sykehuset Innlandet",
+        ),
+        AgendaCase(
+            13, 2026, 15, "Beregning av gevinst og fordeling", "theme", Section.THEME, Route.SSU, 30
+        ),
+        AgendaCase(
+            14, 2026, 18, "Handlingsdelen 2024–2025 – status", "report", Section.REPORT, None, 5
+        ),
+        AgendaCase(
+            15,
+            2026,
+            19,
+            "Rutine for varsling ved utskrivning",
+            "decision",
+            Section.DECISION,
+            Route.AU,
+            10,
+        ),
+    ]
+
+
+def sample_loaded(
+    *,
+    over: bool = False,
+    missing_proposal: bool = False,
+    published: bool = False,
+    changed: bool = False,
+) -> agenda_service.Loaded:
+    meeting = sample_meeting(
+        7, state=MeetingState.NOTICE_PUBLISHED if published else MeetingState.PLANNED
+    )
+    cases = sample_agenda_cases(missing_proposal=missing_proposal)
+    if over:
+        cases.append(
+            AgendaCase(
+                16,
+                2026,
+                20,
+                "Rekrutterings- og samhandlingsmidler",
+                "theme",
+                Section.THEME,
+                Route.SSU,
+                120,
+            )
+        )
+    agenda = build_agenda(
+        start=meeting.start,
+        end=meeting.end,
+        body=meeting.body,
+        standing=Standing(year=2027, approval_number=1, minutes_number=2),
+        cases=cases,
+    )
+    facts = MeetingFacts(
+        meeting.body,
+        meeting.start,
+        meeting.end,
+        meeting.form,
+        meeting.location,
+        previous=datetime(2026, 11, 19, tzinfo=OSLO).date(),
+    )
+    content = build_notice(meeting.id, facts, agenda)
+    digest = fingerprint(content)
+    info = (
+        agenda_service.PublishedInfo(1, NOW, NOTICE_URL, "0" * 64 if changed else digest, False)
+        if published
+        else None
+    )
+    return agenda_service.Loaded(meeting, agenda, facts, content, digest, 2, info)
+
+
+def sample_agenda_view(**options: Any) -> agenda_service.AgendaView:
+    can_edit = options.pop("can_edit", True)
+    now = options.pop("now", NOW)
+    return agenda_service.AgendaView(
+        sample_loaded(**options), now=now, can_edit=can_edit, can_publish=True
+    )
+
+
+def sample_preview(**options: Any) -> notice_service.NoticePreview:
+    now = options.pop("now", NOW)
+    loaded = sample_loaded(**options)
+    return notice_service.NoticePreview(
+        loaded,
+        now=now,
+        can_publish=True,
+        missing=tuple(i.label or "" for i in loaded.agenda.missing_proposals),
+    )
+
+
+def sample_notice_message(
+    audience: notice_service.Audience, *, locale: str = "nb", version: int = 1
+) -> notice_service.NoticeMessage:
+    loaded = sample_loaded(published=True)
+    return notice_service.NoticeMessage(
+        audience=audience,
+        meeting=loaded.meeting,
+        content=loaded.content,
+        version=version,
+        url=NOTICE_URL,
+        locale=locale,
+        late=version > 1,
+        recipient_person_id=None if audience is notice_service.Audience.CHANNEL else 1,
+        conversation_id="19:channel@thread.tacv2"
+        if audience is notice_service.Audience.CHANNEL
+        else None,
+    )
+
+
+LATE = datetime(2027, 2, 8, 10, 0, tzinfo=UTC)
+"""Three days before the sample meeting: past its 7-day notice deadline."""
+
+SAMPLES += (
+    CardSample(
+        "agenda.view",
+        lambda: agenda_cards.agenda_card(
+            "nb",
+            sample_agenda_view(),
+            meetings=[
+                sample_meeting(7),
+                sample_meeting(8, start=datetime(2027, 5, 20, 9, 30, tzinfo=OSLO)),
+            ],
+        ),
+    ),
+    CardSample(
+        "agenda.too_long",
+        lambda: agenda_cards.agenda_card(
+            "en", sample_agenda_view(over=True, missing_proposal=True, now=LATE), saved=True
+        ),
+    ),
+    CardSample(
+        "agenda.minutes_errors",
+        lambda: agenda_cards.agenda_card(
+            "nb",
+            sample_agenda_view(published=True, changed=True),
+            problems=[
+                CaseProblem("minutes_case_11", "minutes_range", limit=240),
+                CaseProblem("item", "cannot_move"),
+            ],
+            values={"minutes_case_11": "999"},
+        ),
+    ),
+    CardSample(
+        "agenda.leader", lambda: agenda_cards.agenda_card("nb", sample_agenda_view(can_edit=False))
+    ),
+    CardSample(
+        "agenda.refused",
+        lambda: agenda_cards.agenda_refused_card(
+            "nb", agenda_service.Refused(agenda_service.RefusalReason.NOT_ALLOWED)
+        ),
+    ),
+    CardSample("agenda.none", lambda: agenda_cards.no_meetings_card("en")),
+    CardSample("notice.preview", lambda: notice_cards.notice_preview_card("nb", sample_preview())),
+    CardSample(
+        "notice.preview_late",
+        lambda: notice_cards.notice_preview_card(
+            "en",
+            sample_preview(now=LATE, published=True, changed=True),
+            problems=[CaseProblem("reason", "reason_required", limit=5)],
+        ),
+    ),
+    CardSample(
+        "notice.preview_blocked",
+        lambda: notice_cards.notice_preview_card("nb", sample_preview(missing_proposal=True)),
+    ),
+    CardSample(
+        "notice.preview_unchanged",
+        lambda: notice_cards.notice_preview_card("nb", sample_preview(published=True)),
+    ),
+    CardSample(
+        "notice.published",
+        lambda: notice_cards.notice_published_card(
+            "nb",
+            notice_service.Published(
+                meeting=sample_meeting(7, state=MeetingState.NOTICE_PUBLISHED),
+                version=2,
+                document=StoredDocument("innkallinger/2027/x-v2.docx", NOTICE_URL, 41_000),
+                late=True,
+                reason="Hastesak om vinterberedskap som må behandles før neste møte.",
+                recipients=tuple(range(1, 29)),
+                channels=1,
+                scheduled=(11, 12, 13),
+                calendar=False,
+            ),
+        ),
+    ),
+    CardSample(
+        "notice.channel",
+        lambda: notice_cards.notice_card(sample_notice_message(notice_service.Audience.CHANNEL)),
+    ),
+    CardSample(
+        "notice.member",
+        lambda: (
+            notice_cards.render_notice_message(
+                sample_notice_message(notice_service.Audience.MEMBER, version=2)
+            )[1]
+            or {}
+        ),
+    ),
+    CardSample(
+        "notice.deputy",
+        lambda: notice_cards.notice_card(
+            sample_notice_message(notice_service.Audience.DEPUTY, locale="en")
+        ),
+    ),
+    CardSample(
+        "notice.refused",
+        lambda: notice_cards.notice_refused_card(
+            "nb",
+            notice_service.Refused(
+                notice_service.Refusal.MISSING_PROPOSALS, 7, missing=("13/26", "14/26")
+            ),
+        ),
+    ),
+)
+# --- end agenda and notice ---
+
+
 def names(samples: Iterable[CardSample] = SAMPLES) -> list[str]:
     return [sample.name for sample in samples]
 

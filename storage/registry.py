@@ -1,5 +1,6 @@
 """Imports every table module so SQLModel.metadata (and Alembic) sees the whole schema."""
 
+import storage.agenda_tables
 import storage.attendance_tables
 import storage.calendar_tables
 import storage.case_tables

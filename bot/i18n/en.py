@@ -855,4 +855,139 @@ MESSAGES: dict[str, str] = {
     "meeting.changed.moved": "{title} has moved from {before} to {when}, {place}. Your calendar has been updated.",
     "meeting.changed.online": "Teams",
     "meeting.changed.cancelled": "{title} {when} is cancelled. Reason: {reason}",
+    # --- agenda and notice (bot/teams/agenda.py, cards/agenda.py, cards/notice.py) ---
+    "agenda.title": "Agenda",
+    "agenda.fact.time": "Time",
+    "agenda.fact.form": "Form",
+    "agenda.fact.place": "Place",
+    "agenda.fact.state": "Status",
+    "agenda.fact.deadline": "Notice deadline",
+    "agenda.deadline.ahead": "{date} at {time}",
+    "agenda.deadline.passed": "{date} at {time} (passed: a shorter notice needs a reason)",
+    "agenda.fits": "The agenda uses {total} of the meeting's {available} minutes.",
+    "agenda.too_long": (
+        "The agenda is {over} minutes too long: {total} minutes planned, the meeting lasts "
+        "{available} minutes. Shorten items, move cases or extend the meeting."
+    ),
+    "agenda.missing_proposals": (
+        "These decision cases have no proposed decision: {cases}. The notice cannot be "
+        "published until they do."
+    ),
+    "agenda.missing_proposal": "No proposed decision",
+    "agenda.untriaged": "{count} cases submitted to this meeting are still waiting for triage.",
+    "agenda.published.same": "The notice is published (version {version}, {date}).",
+    "agenda.published.changed": (
+        "Changed since version {version} was published on {date}: publish again to send a new "
+        "version."
+    ),
+    "agenda.part.decision": "Decision cases",
+    "agenda.part.theme": "Theme cases",
+    "agenda.part.report": "Report cases",
+    "agenda.part.other": "Any other business",
+    "agenda.other.empty": "No cases under any other business.",
+    "agenda.item.label": "Case {label} {title}",
+    "agenda.item.approval": "Approval of the notice and agenda",
+    "agenda.item.previous_minutes": "Approval of the minutes of the previous meeting",
+    "agenda.item.previous_minutes_of": "Approval of the minutes of the meeting of {date}",
+    "agenda.item.lunch": "Break and lunch about {start}–{end}",
+    "agenda.item.when": "{time} · {minutes} min",
+    "agenda.item.submitter": "Submitted by {org}",
+    "agenda.no_lunch": "No lunch break (set minutes to add one)",
+    "agenda.minutes.label": "Minutes",
+    "agenda.move.up": "↑",
+    "agenda.move.down": "↓",
+    "agenda.move.up.tooltip": "Move the case up",
+    "agenda.move.down.tooltip": "Move the case down",
+    "agenda.action.save_minutes": "Save minutes",
+    "agenda.action.preview": "Preview the notice",
+    "agenda.action.refresh": "Refresh",
+    "agenda.chooser.label": "Another meeting",
+    "agenda.chooser.show": "Show the agenda",
+    "agenda.saved": "Saved.",
+    "agenda.no_meetings": "There are no upcoming meetings to set an agenda for.",
+    "agenda.error.banner": (
+        "Something needs fixing before the minutes can be saved. Nothing was changed."
+    ),
+    "agenda.error.minutes_required": "Enter the number of minutes.",
+    "agenda.error.minutes_not_number": "Enter a whole number.",
+    "agenda.error.minutes_range": "Enter a whole number from 1 to {limit}.",
+    "agenda.error.lunch_range": "Enter a whole number from 0 (no lunch) to {limit}.",
+    "agenda.error.unknown_item": "This case is not on the agenda.",
+    "agenda.error.cannot_move": "The case is already first or last in its part of the agenda.",
+    "agenda.refused.not_allowed": (
+        "Only the secretariat sets the agenda (the leader and deputy leader can see it and "
+        "publish the notice)."
+    ),
+    "agenda.refused.not_found": "I cannot find that meeting.",
+    "agenda.refused.wrong_state": (
+        "The meeting has been held or cancelled; its agenda can no longer change."
+    ),
+    "agenda.refused.invalid": "I could not use what you sent.",
+    "agenda.refused.cannot_move": "The case cannot move there.",
+    "agenda.refused.nothing_changed": "Nothing was changed.",
+    "notice.preview.title": "Notice – preview",
+    "notice.preview.unchanged": (
+        "The notice has not changed since version {version} was published; there is nothing "
+        "new to publish."
+    ),
+    "notice.preview.new_version": (
+        "Will be published as version {version}, replacing version {previous}."
+    ),
+    "notice.preview.attachments": "Attachments: {count}. The case documents are in the document.",
+    "notice.preview.late": (
+        "The notice deadline was {date} at {time}. The notice may still go out when urgent "
+        "matters justify a shorter notice; give the reason (it is stored and printed in the "
+        "notice)."
+    ),
+    "notice.reason.label": "Reason for the shorter notice",
+    "notice.reason.placeholder": "For example: urgent case about ...",
+    "notice.action.publish": "Publish the notice",
+    "notice.action.agenda": "Back to the agenda",
+    "notice.action.preview": "Preview the notice",
+    "notice.action.open": "Open the notice",
+    "notice.action.absence": "Report absence",
+    "notice.more_items": "… and {count} more cases (see the document).",
+    "notice.published.title": "The notice is published",
+    "notice.published.late": "Published after the deadline; the reason is stored and audited.",
+    "notice.published.no_calendar": (
+        "The meeting has no calendar entry, so the agenda was not added to the calendar."
+    ),
+    "notice.fact.version": "Version",
+    "notice.fact.recipients": "Sent to people",
+    "notice.fact.channels": "Sent to channels",
+    "notice.fact.scheduled": "Cases scheduled",
+    "notice.fact.reason": "Reason",
+    "notice.card.kicker": "Notice of meeting",
+    "notice.card.new_version": "Version {version}: replaces the earlier notice.",
+    "notice.card.deputy": (
+        "You are called in as personal deputy and get the notice with the case documents."
+    ),
+    "notice.card.late": "This notice goes out at shorter notice than usual.",
+    "notice.card.document": "The notice with case documents and attachments is in the portal.",
+    "notice.card.summary": "Notice: {meeting} (version {version}).",
+    "notice.error.reason_required": (
+        "The deadline has passed: give a reason (at least {limit} characters) for the shorter "
+        "notice."
+    ),
+    "notice.error.too_long": "The reason is too long ({length} characters; at most {limit}).",
+    "notice.refused.title": "The notice was not published",
+    "notice.refused.not_allowed": (
+        "Only the secretariat, the leader and the deputy leader can publish the notice."
+    ),
+    "notice.refused.not_found": "I cannot find that meeting.",
+    "notice.refused.wrong_state": "The meeting has been held or cancelled; no notice can go out.",
+    "notice.refused.meeting_started": "The meeting has already started.",
+    "notice.refused.missing_proposals": "These decision cases have no proposed decision: {cases}.",
+    "notice.refused.reason_required": "The deadline has passed and the reason is missing.",
+    "notice.refused.unchanged": (
+        "The notice has not changed since version {version}; it was not sent again."
+    ),
+    "notice.refused.changed_meanwhile": (
+        "The agenda changed while the notice was being made. Review it and publish again."
+    ),
+    "notice.refused.storage_failed": (
+        "The document could not be stored in the portal. Try again in a moment."
+    ),
+    "notice.refused.nothing_changed": "Nothing was changed.",
+    # --- end agenda and notice ---
 }

@@ -877,4 +877,138 @@ MESSAGES: dict[str, str] = {
     "meeting.changed.moved": "{title} er flyttet fra {before} til {when}, {place}. Kalenderen din er oppdatert.",
     "meeting.changed.online": "Teams",
     "meeting.changed.cancelled": "{title} {when} er avlyst. Begrunnelse: {reason}",
+    # --- agenda and notice (bot/teams/agenda.py, cards/agenda.py, cards/notice.py) ---
+    "agenda.title": "Saksliste",
+    "agenda.fact.time": "Tid",
+    "agenda.fact.form": "Møteform",
+    "agenda.fact.place": "Sted",
+    "agenda.fact.state": "Status",
+    "agenda.fact.deadline": "Innkallingsfrist",
+    "agenda.deadline.ahead": "{date} kl. {time}",
+    "agenda.deadline.passed": "{date} kl. {time} (passert: kortere frist må begrunnes)",
+    "agenda.fits": "Sakslisten bruker {total} av møtets {available} minutter.",
+    "agenda.too_long": (
+        "Sakslisten er {over} minutter for lang: {total} minutter planlagt, møtet varer "
+        "{available} minutter. Kort ned, flytt saker eller forleng møtet."
+    ),
+    "agenda.missing_proposals": (
+        "Disse beslutningssakene mangler forslag til vedtak: {cases}. Innkallingen kan ikke "
+        "publiseres før de har det."
+    ),
+    "agenda.missing_proposal": "Mangler forslag til vedtak",
+    "agenda.untriaged": "{count} innmeldte saker til dette møtet venter fortsatt på behandling.",
+    "agenda.published.same": "Innkallingen er publisert (versjon {version}, {date}).",
+    "agenda.published.changed": (
+        "Endret siden versjon {version} ble publisert {date}: publiser på nytt for å sende "
+        "en ny versjon."
+    ),
+    "agenda.part.decision": "Beslutningssaker",
+    "agenda.part.theme": "Temasaker",
+    "agenda.part.report": "Referatsaker",
+    "agenda.part.other": "Eventuelt",
+    "agenda.other.empty": "Ingen saker meldt til eventuelt.",
+    "agenda.item.label": "Sak {label} {title}",
+    "agenda.item.approval": "Godkjenning av innkalling og saksliste",
+    "agenda.item.previous_minutes": "Godkjenning av referat fra forrige møte",
+    "agenda.item.previous_minutes_of": "Godkjenning av referat fra møtet {date}",
+    "agenda.item.lunch": "Pause og lunsj ca. {start}–{end}",
+    "agenda.item.when": "kl. {time} · {minutes} min",
+    "agenda.item.submitter": "Innmeldt av {org}",
+    "agenda.no_lunch": "Ingen lunsjpause (sett minutter for å legge den inn)",
+    "agenda.minutes.label": "Minutter",
+    "agenda.move.up": "↑",
+    "agenda.move.down": "↓",
+    "agenda.move.up.tooltip": "Flytt saken opp",
+    "agenda.move.down.tooltip": "Flytt saken ned",
+    "agenda.action.save_minutes": "Lagre minutter",
+    "agenda.action.preview": "Forhåndsvis innkalling",
+    "agenda.action.refresh": "Oppdater",
+    "agenda.chooser.label": "Annet møte",
+    "agenda.chooser.show": "Vis sakslisten",
+    "agenda.saved": "Lagret.",
+    "agenda.no_meetings": "Det er ingen kommende møter å sette opp saksliste for.",
+    "agenda.error.banner": "Noe må rettes før minuttene kan lagres. Ingenting ble endret.",
+    "agenda.error.minutes_required": "Skriv antall minutter.",
+    "agenda.error.minutes_not_number": "Skriv et helt tall.",
+    "agenda.error.minutes_range": "Skriv et helt tall fra 1 til {limit}.",
+    "agenda.error.lunch_range": "Skriv et helt tall fra 0 (ingen lunsj) til {limit}.",
+    "agenda.error.unknown_item": "Denne saken står ikke på sakslisten.",
+    "agenda.error.cannot_move": "Saken står allerede først eller sist i sin del av sakslisten.",
+    "agenda.refused.not_allowed": (
+        "Bare sekretariatet setter opp sakslisten (leder og nestleder kan se den og publisere "
+        "innkallingen)."
+    ),
+    "agenda.refused.not_found": "Jeg finner ikke det møtet.",
+    "agenda.refused.wrong_state": (
+        "Møtet er avholdt eller avlyst; sakslisten kan ikke lenger endres."
+    ),
+    "agenda.refused.invalid": "Det du sendte, kunne jeg ikke bruke.",
+    "agenda.refused.cannot_move": "Saken kan ikke flyttes dit.",
+    "agenda.refused.nothing_changed": "Ingenting ble endret.",
+    "notice.preview.title": "Innkalling – forhåndsvisning",
+    "notice.preview.unchanged": (
+        "Innkallingen er uendret siden versjon {version} ble publisert; det er ingenting nytt å "
+        "publisere."
+    ),
+    "notice.preview.new_version": (
+        "Publiseres som versjon {version} og erstatter versjon {previous}."
+    ),
+    "notice.preview.attachments": "Vedlegg: {count}. Saksgrunnlaget følger i dokumentet.",
+    "notice.preview.late": (
+        "Fristen for innkallingen var {date} kl. {time}. Innkallingen kan likevel sendes når "
+        "presserende forhold tilsier kortere innkallingstid; skriv begrunnelsen (den lagres og "
+        "står i innkallingen)."
+    ),
+    "notice.reason.label": "Begrunnelse for kortere innkallingstid",
+    "notice.reason.placeholder": "For eksempel: hastesak om ...",
+    "notice.action.publish": "Publiser innkalling",
+    "notice.action.agenda": "Til sakslisten",
+    "notice.action.preview": "Forhåndsvis innkallingen",
+    "notice.action.open": "Åpne innkallingen",
+    "notice.action.absence": "Meld forfall",
+    "notice.more_items": "… og {count} saker til (se dokumentet).",
+    "notice.published.title": "Innkallingen er publisert",
+    "notice.published.late": "Publisert etter fristen; begrunnelsen er lagret og loggført.",
+    "notice.published.no_calendar": (
+        "Møtet har ingen kalenderoppføring, så sakslisten ble ikke lagt inn i kalenderen."
+    ),
+    "notice.fact.version": "Versjon",
+    "notice.fact.recipients": "Sendt til personer",
+    "notice.fact.channels": "Sendt til kanaler",
+    "notice.fact.scheduled": "Saker satt opp til behandling",
+    "notice.fact.reason": "Begrunnelse",
+    "notice.card.kicker": "Innkalling",
+    "notice.card.new_version": "Versjon {version}: erstatter tidligere innkalling.",
+    "notice.card.deputy": (
+        "Du er kalt inn som personlig vararepresentant og får innkallingen med saksdokumentene."
+    ),
+    "notice.card.late": "Innkallingen sendes med kortere frist enn normalt.",
+    "notice.card.document": "Innkallingen med saksgrunnlag og vedlegg ligger i portalen.",
+    "notice.card.summary": "Innkalling: {meeting} (versjon {version}).",
+    "notice.error.reason_required": (
+        "Fristen er passert: skriv en begrunnelse (minst {limit} tegn) for kortere innkallingstid."
+    ),
+    "notice.error.too_long": "Begrunnelsen er for lang ({length} tegn; høyst {limit}).",
+    "notice.refused.title": "Innkallingen ble ikke publisert",
+    "notice.refused.not_allowed": (
+        "Bare sekretariatet, leder og nestleder kan publisere innkallingen."
+    ),
+    "notice.refused.not_found": "Jeg finner ikke det møtet.",
+    "notice.refused.wrong_state": "Møtet er avholdt eller avlyst; innkallingen kan ikke sendes.",
+    "notice.refused.meeting_started": "Møtet har allerede begynt.",
+    "notice.refused.missing_proposals": (
+        "Disse beslutningssakene mangler forslag til vedtak: {cases}."
+    ),
+    "notice.refused.reason_required": "Fristen er passert, og begrunnelsen mangler.",
+    "notice.refused.unchanged": (
+        "Innkallingen er uendret siden versjon {version}; den er ikke sendt på nytt."
+    ),
+    "notice.refused.changed_meanwhile": (
+        "Sakslisten ble endret mens innkallingen ble laget. Se gjennom og publiser på nytt."
+    ),
+    "notice.refused.storage_failed": (
+        "Dokumentet kunne ikke lagres i portalen. Prøv igjen om litt."
+    ),
+    "notice.refused.nothing_changed": "Ingenting ble endret.",
+    # --- end agenda and notice ---
 }
