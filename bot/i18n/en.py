@@ -852,7 +852,9 @@ MESSAGES: dict[str, str] = {
     "protocol.msg.published": "The protocol of the meeting {when} is published.",
     # --- end protocol ---
     # --- meeting changes told to the invitees (bot/services/meetings.py) ---
-    "meeting.changed.moved": "{title} has moved from {before} to {when}, {place}. Your calendar has been updated.",
+    "meeting.changed.moved": (
+        "{title} has moved from {before} to {when}, {place}. Your calendar has been updated."
+    ),
     "meeting.changed.online": "Teams",
     "meeting.changed.cancelled": "{title} {when} is cancelled. Reason: {reason}",
     # --- agenda and notice (bot/teams/agenda.py, cards/agenda.py, cards/notice.py) ---

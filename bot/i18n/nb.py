@@ -874,7 +874,9 @@ MESSAGES: dict[str, str] = {
     "protocol.msg.published": "Protokollen fra møtet {when} er publisert.",
     # --- end protocol ---
     # --- meeting changes told to the invitees (bot/services/meetings.py) ---
-    "meeting.changed.moved": "{title} er flyttet fra {before} til {when}, {place}. Kalenderen din er oppdatert.",
+    "meeting.changed.moved": (
+        "{title} er flyttet fra {before} til {when}, {place}. Kalenderen din er oppdatert."
+    ),
     "meeting.changed.online": "Teams",
     "meeting.changed.cancelled": "{title} {when} er avlyst. Begrunnelse: {reason}",
     # --- agenda and notice (bot/teams/agenda.py, cards/agenda.py, cards/notice.py) ---
