@@ -17,6 +17,7 @@ from bot import scheduler as outbox_jobs
 from bot.config import Settings
 from bot.domain.calendar import OSLO
 from bot.graph.factory import calendar_context
+from bot.services import reminders as reminder_service
 from bot.teams import agenda as agenda_commands
 from bot.teams import attendance as attendance_commands
 from bot.teams import basics
@@ -32,6 +33,7 @@ from bot.teams.commands import Command
 from bot.teams.handler import CommandHandler, SsuBot
 from bot.teams.meeting_events import MeetingEventRegistry
 from bot.teams.state_storage import DatabaseStorage
+from cards.reminders import reminder_card
 from dialogs.case_submission import CaseSubmissionDialog
 from dialogs.language import LanguageDialog
 from storage import migrate
@@ -58,6 +60,7 @@ def create_app(
     app.cleanup_ctx.append(_bot)
     app.cleanup_ctx.append(_scheduler)
     app.cleanup_ctx.append(outbox_jobs.outbox_lifecycle)
+    outbox_jobs.add_planner(app, reminder_service.planner(render=reminder_card))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app

@@ -16,6 +16,7 @@ from bot.logs import configure as configure_logging
 
 if TYPE_CHECKING:
     from bot.domain.calendar import PlannedMeeting
+    from bot.services.reminders import ListedReminder
 
 DEMO_ROSTER = Path(__file__).with_name("demo") / "roster.csv"
 
@@ -72,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     deadlines.add_argument("--end", help="ISO 8601 end (default: the body's usual length)")
     deadlines.add_argument("--json", action="store_true", help="print the deadlines as JSON")
     deadlines.set_defaults(command=_deadlines)
+
+    reminders = commands.add_parser(
+        "reminders", help="the reminders due on DATE (Europe/Oslo), sent or not; sends nothing"
+    )
+    reminders.add_argument("--on", required=True, metavar="DATE", help="YYYY-MM-DD")
+    reminders.add_argument("--json", action="store_true", help="print the reminders as JSON")
+    reminders.set_defaults(command=_reminders)
 
     verify = commands.add_parser(
         "verify-protocol",
@@ -320,6 +328,78 @@ def _instant(text: str, option: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=OSLO)
     return to_oslo(moment)
+
+
+def _reminders(args: argparse.Namespace, settings: Settings) -> int:
+    """What the reminder planner enqueues for DATE, from the data, with whether each was sent.
+
+    Read-only apart from migrating the schema: it computes with the same function the planner
+    uses (``bot.services.reminders.reminders_on``), so it lists what the scheduler sends.
+    """
+    day = _day(args.on, "--on")
+    from storage.migrate import upgrade
+
+    upgrade(settings.sqlalchemy_url)
+    listed = asyncio.run(_list_reminders(settings, day))
+    if args.json:
+        print(json.dumps([item.to_contract_dict() for item in listed], ensure_ascii=False))
+        return 0
+    print(format_reminders_table(day, listed))
+    return 0
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadInput(f"{option} is not a date (YYYY-MM-DD): {text!r}") from None
+
+
+async def _list_reminders(settings: Settings, day: date) -> list[ListedReminder]:
+    from bot.services.reminders import reminders_on
+    from storage.db import create_engine, session_factory
+
+    engine = create_engine(settings.sqlalchemy_url)
+    try:
+        async with session_factory(engine)() as session:
+            return await reminders_on(session, day)
+    finally:
+        await engine.dispose()
+
+
+def format_reminders_table(day: date, listed: Sequence[ListedReminder]) -> str:
+    """The day's reminders as a Norwegian table, each followed by its recipients."""
+    from bot.domain.calendar import format_date_nb
+    from bot.i18n import t
+
+    heading = t("cli.reminders.heading", "nb", date=format_date_nb(day), count=len(listed))
+    if not listed:
+        return "\n".join([heading, "", t("cli.reminders.none", "nb")])
+    header = [t(f"cli.reminders.col.{name}", "nb") for name in _REMINDER_COLUMNS]
+    rows = [
+        [
+            f"{item.due:%H:%M}",
+            t(f"reminder.kind.{item.kind}", "nb"),
+            item.subject,
+            "–" if item.deadline is None else f"{item.deadline:%d.%m.%Y %H:%M}",
+            str(len(item.recipients)),
+            t("cli.reminders.yes" if item.sent else "cli.reminders.no", "nb"),
+        ]
+        for item in listed
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    lines = [heading, "", line(header), line(["─" * w for w in widths])]
+    for item, row in zip(listed, rows, strict=True):
+        lines.append(line(row))
+        lines.append(" " * (widths[0] + 2) + ", ".join(item.recipients))
+    return "\n".join(lines)
+
+
+_REMINDER_COLUMNS = ("time", "kind", "subject", "deadline", "recipients", "sent")
 
 
 def _verify_protocol(args: argparse.Namespace, settings: Settings) -> int:

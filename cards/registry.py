@@ -806,6 +806,92 @@ SAMPLES += (
 # --- end self-evaluation ---
 
 
+# --- reminder engine (cards/reminders.py) ---
+# Imported here, not at the top, so this block stays one self-contained hunk.
+from bot.domain.reminders import ReminderKind  # noqa: E402
+from bot.services.reminders import ReminderView  # noqa: E402
+from cards import reminders  # noqa: E402
+
+
+def sample_reminder(
+    kind: ReminderKind,
+    *,
+    meeting: meeting_service.MeetingView | None = None,
+    mandatory: bool = False,
+) -> ReminderView:
+    """A reminder about ``meeting`` (the February SSU meeting unless told) as the planner
+    renders it, with the deadline its kind reminds of."""
+    meeting = meeting or sample_meeting()
+    deadline = {
+        ReminderKind.CASE_SUBMISSION: meeting.deadlines.case_submission,
+        ReminderKind.NOTICE: meeting.deadlines.notice,
+        ReminderKind.MEETING: meeting.start,
+        ReminderKind.PROTOCOL: meeting.deadlines.protocol,
+    }.get(kind)
+    return ReminderView(
+        kind=kind,
+        subject=f"{meeting.body.value} {meeting.start.date().isoformat()}",
+        due=datetime(2027, 1, 14, 9, 0, tzinfo=OSLO),
+        deadline=deadline,
+        meeting=meeting,
+        evaluation_id=3 if kind is ReminderKind.EVALUATION else None,
+        protocol_id=5 if kind is ReminderKind.SIGNATURE else None,
+        version="ab" * 32 if kind is ReminderKind.SIGNATURE else None,
+        mandatory=mandatory,
+    )
+
+
+BUDGET_REMINDER = ReminderView(
+    kind=ReminderKind.BUDGET,
+    subject="budget 2027-05-01",
+    due=datetime(2027, 4, 16, 9, 0, tzinfo=OSLO),
+    deadline=datetime(2027, 5, 1, 0, 0, tzinfo=OSLO),
+)
+
+SAMPLES += (
+    CardSample(
+        "reminder.case_submission",
+        lambda: reminders.reminder_card("nb", sample_reminder(ReminderKind.CASE_SUBMISSION)),
+    ),
+    CardSample(
+        "reminder.notice_mandatory",
+        lambda: reminders.reminder_card("nb", sample_reminder(ReminderKind.NOTICE, mandatory=True)),
+    ),
+    CardSample(
+        "reminder.meeting_online_en",
+        lambda: reminders.reminder_card(
+            "en",
+            sample_reminder(
+                ReminderKind.MEETING,
+                meeting=sample_meeting(
+                    9,
+                    body=Body.PA,
+                    form=MeetingForm.digital,
+                    hours=1,
+                    start=datetime(2027, 6, 10, 9, 0, tzinfo=OSLO),
+                ),
+            ),
+        ),
+    ),
+    CardSample(
+        "reminder.evaluation",
+        lambda: reminders.reminder_card("nb", sample_reminder(ReminderKind.EVALUATION)),
+    ),
+    CardSample(
+        "reminder.protocol_mandatory_en",
+        lambda: reminders.reminder_card(
+            "en", sample_reminder(ReminderKind.PROTOCOL, mandatory=True)
+        ),
+    ),
+    CardSample(
+        "reminder.signature",
+        lambda: reminders.reminder_card("nb", sample_reminder(ReminderKind.SIGNATURE)),
+    ),
+    CardSample("reminder.budget", lambda: reminders.reminder_card("nb", BUDGET_REMINDER)),
+)
+# --- end reminder engine ---
+
+
 # --- consensus (cards/consensus.py) ---
 # Imported here, not at the top, so this block stays one self-contained hunk.
 from bot.domain.consensus import Outcome, Position, RoundState, Tally  # noqa: E402

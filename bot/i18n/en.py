@@ -389,132 +389,6 @@ MESSAGES: dict[str, str] = {
     "case.notice.meeting": "Meeting: {meeting}.",
     "case.notice.triage": "New case to triage: case {number} «{title}».",
     # --- end cases ---
-    # --- attendance (bot/services/attendance.py, cards/attendance.py, bot/teams/attendance.py) ---
-    "attendance.title": "Attendance",
-    "attendance.at": "at {time}",
-    "attendance.started": "The meeting started {at}.",
-    "attendance.ended": "The meeting ended {at}.",
-    "attendance.not_started": "The meeting has not been opened yet. Check-in opens when it starts.",
-    "attendance.quorum.yes": "Quorum",
-    "attendance.quorum.no": "No quorum",
-    "attendance.quorum.count": (
-        "{present} of {total} members are present, personal deputies included (more than half, "
-        "at least {required}, must be present)."
-    ),
-    "attendance.quorum.notice": (
-        "The notice has not reached every member ({count} missing). The committee cannot make "
-        "decisions until everyone has been given the chance to take part."
-    ),
-    "attendance.quorum.na": "Dialogue meetings make no decisions, so quorum does not apply.",
-    "attendance.section.members": "Members",
-    "attendance.section.deputies": "Personal deputies",
-    "attendance.section.observers": "Observers (may speak, not counted)",
-    "attendance.section.guests": "Participants",
-    "attendance.status.present": "present",
-    "attendance.status.absent": "absent",
-    "attendance.status.called_in": "called in",
-    "attendance.status.none": "not recorded",
-    "attendance.line": "{name} – {status}",
-    "attendance.line.by_deputy": "{name} – absent; deputy {deputy} attends instead",
-    "attendance.line.deputy": "{name}, deputy for {member} – {status}",
-    "attendance.choice.deputy": "{name} (deputy for {member})",
-    "attendance.me.checked_in": "You are checked in.",
-    "attendance.action.check_in": "Check in",
-    "attendance.action.refresh": "Refresh",
-    "attendance.action.close": "Close the meeting",
-    "attendance.correct.title": "Correct attendance (secretariat)",
-    "attendance.correct.person": "Person",
-    "attendance.correct.person_missing": "Choose whose attendance to correct.",
-    "attendance.correct.status": "Attendance",
-    "attendance.correct.status_missing": "Choose present or absent.",
-    "attendance.correct.save": "Save the correction",
-    "attendance.correct.saved": "Attendance corrected.",
-    "attendance.check_in.done": "You are checked in.",
-    "attendance.check_in.again": "You were already checked in. Nothing was changed.",
-    "attendance.unchanged": "That was already recorded. Nothing was changed.",
-    "attendance.refused.title": "Nothing was changed",
-    "attendance.refused.not_known": (
-        "I cannot find you in the roster. Please contact the secretariat. Nothing was changed."
-    ),
-    "attendance.refused.not_member": (
-        "You hold no seat in the body that meets, so you cannot report absence here. "
-        "Nothing was changed."
-    ),
-    "attendance.refused.no_meeting": (
-        "There is no upcoming meeting where you hold a seat. Nothing was changed."
-    ),
-    "attendance.refused.not_found": "Meeting not found. Nothing was changed.",
-    "attendance.refused.meeting_closed": (
-        "The meeting is cancelled, closed or already held. Nothing was changed."
-    ),
-    "attendance.refused.already_reported": (
-        "You have already reported absence for this meeting. Nothing was changed."
-    ),
-    "attendance.refused.not_allowed": (
-        "You are not allowed to do this: only the chair and the secretariat open and close "
-        "meetings, and only the secretariat corrects attendance. Nothing was changed."
-    ),
-    "attendance.refused.not_started": (
-        "The meeting has not been opened yet. You can check in once it has started. "
-        "Nothing was changed."
-    ),
-    "attendance.refused.not_participant": (
-        "You are not called to this meeting, so you cannot check in. Nothing was changed."
-    ),
-    "attendance.refused.invalid": "Unknown person or attendance. Nothing was changed.",
-    "attendance.absence.title": "Absence recorded",
-    "attendance.absence.deputy": (
-        "Your personal deputy {name} is called in and gets a message with the meeting details."
-    ),
-    "attendance.absence.calendar": "{name} has been added to the calendar invitation.",
-    "attendance.absence.secretariat": "The secretariat has been told.",
-    "attendance.absence.no_deputy": (
-        "You have no personal deputy registered. The secretariat has been told."
-    ),
-    "attendance.absence.withdrawn": (
-        "Recorded that you cannot attend as a deputy. The secretariat has been told."
-    ),
-    "attendance.deputy.title": "You are called in as a deputy",
-    "attendance.deputy.text": (
-        "{member} cannot attend {meeting} ({date}, {time}). You are called in as their personal "
-        "deputy and take their seat at the meeting."
-    ),
-    "attendance.deputy.documents": (
-        "The notice with the case documents will be sent to you. Write «cannot attend» if you "
-        "cannot attend either."
-    ),
-    "attendance.secretariat.absence": (
-        "{member} has reported absence for {meeting}. Personal deputy {deputy} is called in."
-    ),
-    "attendance.secretariat.absence_no_deputy": (
-        "{member} has reported absence for {meeting}. No personal deputy is registered."
-    ),
-    "attendance.secretariat.deputy_absent": (
-        "{deputy}, personal deputy for {member}, cannot attend {meeting} either."
-    ),
-    "attendance.open.title": "Open meeting",
-    "attendance.open.intro": (
-        "Choose the meeting that starts now. It is recorded as started, this chat becomes the "
-        "meeting's chat, and the attendance card is shown."
-    ),
-    "attendance.open.none": "There are no meetings today that you can open.",
-    "attendance.open.action": "Open the meeting",
-    "attendance.opened": "The meeting is open. Participants check in with the button below.",
-    "attendance.close.title": "Close meeting",
-    "attendance.close.confirm": (
-        "Close {meeting}? It is recorded as ended now, and as held once its notice is published."
-    ),
-    "attendance.close.none": "There is no open meeting linked to this chat.",
-    "attendance.closed.held": "The meeting is closed and recorded as held.",
-    "attendance.closed.not_held": (
-        "The meeting is closed, but it cannot be recorded as held until its notice is published."
-    ),
-    "attendance.closed.already": "The meeting was already closed.",
-    "attendance.event.not_linked": (
-        "This Teams meeting is not linked to a meeting I know. The chair or the secretariat can "
-        "write «open meeting» here to link it."
-    ),
-    # --- end attendance ---
     # --- self-evaluation (bot/teams/evaluation.py, cards/evaluation.py) ---
     "evaluation.poll.title": "Self-evaluation after the meeting",
     "evaluation.poll.intro": (
@@ -645,6 +519,198 @@ MESSAGES: dict[str, str] = {
         "count_1,count_2,count_3,count_4,count_5"
     ),
     # --- end self-evaluation ---
+    # --- attendance (bot/services/attendance.py, cards/attendance.py, bot/teams/attendance.py) ---
+    "attendance.title": "Attendance",
+    "attendance.at": "at {time}",
+    "attendance.started": "The meeting started {at}.",
+    "attendance.ended": "The meeting ended {at}.",
+    "attendance.not_started": "The meeting has not been opened yet. Check-in opens when it starts.",
+    "attendance.quorum.yes": "Quorum",
+    "attendance.quorum.no": "No quorum",
+    "attendance.quorum.count": (
+        "{present} of {total} members are present, personal deputies included (more than half, "
+        "at least {required}, must be present)."
+    ),
+    "attendance.quorum.notice": (
+        "The notice has not reached every member ({count} missing). The committee cannot make "
+        "decisions until everyone has been given the chance to take part."
+    ),
+    "attendance.quorum.na": "Dialogue meetings make no decisions, so quorum does not apply.",
+    "attendance.section.members": "Members",
+    "attendance.section.deputies": "Personal deputies",
+    "attendance.section.observers": "Observers (may speak, not counted)",
+    "attendance.section.guests": "Participants",
+    "attendance.status.present": "present",
+    "attendance.status.absent": "absent",
+    "attendance.status.called_in": "called in",
+    "attendance.status.none": "not recorded",
+    "attendance.line": "{name} – {status}",
+    "attendance.line.by_deputy": "{name} – absent; deputy {deputy} attends instead",
+    "attendance.line.deputy": "{name}, deputy for {member} – {status}",
+    "attendance.choice.deputy": "{name} (deputy for {member})",
+    "attendance.me.checked_in": "You are checked in.",
+    "attendance.action.check_in": "Check in",
+    "attendance.action.refresh": "Refresh",
+    "attendance.action.close": "Close the meeting",
+    "attendance.correct.title": "Correct attendance (secretariat)",
+    "attendance.correct.person": "Person",
+    "attendance.correct.person_missing": "Choose whose attendance to correct.",
+    "attendance.correct.status": "Attendance",
+    "attendance.correct.status_missing": "Choose present or absent.",
+    "attendance.correct.save": "Save the correction",
+    "attendance.correct.saved": "Attendance corrected.",
+    "attendance.check_in.done": "You are checked in.",
+    "attendance.check_in.again": "You were already checked in. Nothing was changed.",
+    "attendance.unchanged": "That was already recorded. Nothing was changed.",
+    "attendance.refused.title": "Nothing was changed",
+    "attendance.refused.not_known": (
+        "I cannot find you in the roster. Please contact the secretariat. Nothing was changed."
+    ),
+    "attendance.refused.not_member": (
+        "You hold no seat in the body that meets, so you cannot report absence here. "
+        "Nothing was changed."
+    ),
+    "attendance.refused.no_meeting": (
+        "There is no upcoming meeting where you hold a seat. Nothing was changed."
+    ),
+    "attendance.refused.not_found": "Meeting not found. Nothing was changed.",
+    "attendance.refused.meeting_closed": (
+        "The meeting is cancelled, closed or already held. Nothing was changed."
+    ),
+    "attendance.refused.already_reported": (
+        "You have already reported absence for this meeting. Nothing was changed."
+    ),
+    "attendance.refused.not_allowed": (
+        "You are not allowed to do this: only the chair and the secretariat open and close "
+        "meetings, and only the secretariat corrects attendance. Nothing was changed."
+    ),
+    "attendance.refused.not_started": (
+        "The meeting has not been opened yet. You can check in once it has started. "
+        "Nothing was changed."
+    ),
+    "attendance.refused.not_participant": (
+        "You are not called to this meeting, so you cannot check in. Nothing was changed."
+    ),
+    "attendance.refused.invalid": "Unknown person or attendance. Nothing was changed.",
+    "attendance.absence.title": "Absence recorded",
+    "attendance.absence.deputy": (
+        "Your personal deputy {name} is called in and gets a message with the meeting details."
+    ),
+    "attendance.absence.calendar": "{name} has been added to the calendar invitation.",
+    "attendance.absence.secretariat": "The secretariat has been told.",
+    "attendance.absence.no_deputy": (
+        "You have no personal deputy registered. The secretariat has been told."
+    ),
+    "attendance.absence.withdrawn": (
+        "Recorded that you cannot attend as a deputy. The secretariat has been told."
+    ),
+    "attendance.deputy.title": "You are called in as a deputy",
+    "attendance.deputy.text": (
+        "{member} cannot attend {meeting} ({date}, {time}). You are called in as their personal "
+        "deputy and take their seat at the meeting."
+    ),
+    "attendance.deputy.documents": (
+        "The notice with the case documents will be sent to you. Write «cannot attend» if you "
+        "cannot attend either."
+    ),
+    "attendance.secretariat.absence": (
+        "{member} has reported absence for {meeting}. Personal deputy {deputy} is called in."
+    ),
+    "attendance.secretariat.absence_no_deputy": (
+        "{member} has reported absence for {meeting}. No personal deputy is registered."
+    ),
+    "attendance.secretariat.deputy_absent": (
+        "{deputy}, personal deputy for {member}, cannot attend {meeting} either."
+    ),
+    "attendance.open.title": "Open meeting",
+    "attendance.open.intro": (
+        "Choose the meeting that starts now. It is recorded as started, this chat becomes the "
+        "meeting's chat, and the attendance card is shown."
+    ),
+    "attendance.open.none": "There are no meetings today that you can open.",
+    "attendance.open.action": "Open the meeting",
+    "attendance.opened": "The meeting is open. Participants check in with the button below.",
+    "attendance.close.title": "Close meeting",
+    "attendance.close.confirm": (
+        "Close {meeting}? It is recorded as ended now, and as held once its notice is published."
+    ),
+    "attendance.close.none": "There is no open meeting linked to this chat.",
+    "attendance.closed.held": "The meeting is closed and recorded as held.",
+    "attendance.closed.not_held": (
+        "The meeting is closed, but it cannot be recorded as held until its notice is published."
+    ),
+    "attendance.closed.already": "The meeting was already closed.",
+    "attendance.event.not_linked": (
+        "This Teams meeting is not linked to a meeting I know. The chair or the secretariat can "
+        "write «open meeting» here to link it."
+    ),
+    # --- end attendance ---
+    # --- reminder engine (bot/services/reminders.py, cards/reminders.py, ssu-bot reminders) ---
+    "reminder.kind.case_submission": "case deadline",
+    "reminder.kind.notice": "notice",
+    "reminder.kind.meeting": "meeting",
+    "reminder.kind.evaluation": "evaluation",
+    "reminder.kind.protocol": "protocol",
+    "reminder.kind.signature": "signature",
+    "reminder.kind.budget": "goals and budget",
+    "reminder.title.case_submission": "Deadline for submitting cases",
+    "reminder.title.notice": "The notice is due",
+    "reminder.title.meeting": "Meeting reminder",
+    "reminder.title.evaluation": "How was the meeting?",
+    "reminder.title.protocol": "The protocol is due",
+    "reminder.title.signature": "The protocol awaits your signature",
+    "reminder.title.budget": "Goals and budget for next year",
+    "reminder.body.case_submission": (
+        "Cases for {meeting} must be submitted by {deadline}. Clarify the case with your nearest "
+        "leader first, and use the secretariat's template."
+    ),
+    "reminder.body.notice": (
+        "The notice for {meeting}, with all case documents, must be published by {deadline}."
+    ),
+    "reminder.body.meeting": (
+        "You are called to {meeting}. If you cannot attend, report it now so that your personal "
+        "deputy gets the notice."
+    ),
+    "reminder.body.evaluation": (
+        "You have not answered the evaluation of {meeting} yet. Answers are anonymous and take "
+        "only a couple of minutes."
+    ),
+    "reminder.body.protocol": (
+        "The protocol of {meeting} must be available to members by {deadline}."
+    ),
+    "reminder.body.signature": "The protocol of {meeting} is published and awaits your signature.",
+    "reminder.body.budget": "Goals and budget for next year are due by {deadline}.",
+    "reminder.hint.case_submission": "You can also type “submit case”.",
+    "reminder.hint.notice": "Type “next meeting” for time, place and deadlines.",
+    "reminder.hint.meeting": "You can also type “cannot attend”.",
+    "reminder.hint.evaluation": "Type “evaluation” to answer.",
+    "reminder.label.deadline": "Deadline",
+    "reminder.label.teams": "Teams meeting",
+    "reminder.action.case_new": "Submit a case",
+    "reminder.action.absence": "I cannot attend",
+    "reminder.action.sign": "Sign the protocol",
+    "reminder.footer.optional": "You can turn reminders off by typing “reminders off”.",
+    "reminder.footer.mandatory": (
+        "This is one of the secretariat's own deadlines, so it comes even with reminders off."
+    ),
+    "reminder.summary.case_submission": "Reminder: cases for {what} are due by {deadline}.",
+    "reminder.summary.notice": "Reminder: the notice for {what} is due by {deadline}.",
+    "reminder.summary.meeting": "Reminder: {what} starts {deadline}.",
+    "reminder.summary.evaluation": "Reminder: please answer the evaluation of {what}.",
+    "reminder.summary.protocol": "Reminder: the protocol of {what} is due by {deadline}.",
+    "reminder.summary.signature": "Reminder: the protocol of {what} awaits your signature.",
+    "reminder.summary.budget": "Reminder: goals and budget for next year are due by {deadline}.",
+    "cli.reminders.heading": "Reminders {date} – {count} (times in Europe/Oslo)",
+    "cli.reminders.none": "No reminders on this day.",
+    "cli.reminders.col.time": "Time",
+    "cli.reminders.col.kind": "Kind",
+    "cli.reminders.col.subject": "About",
+    "cli.reminders.col.deadline": "Deadline",
+    "cli.reminders.col.recipients": "Recipients",
+    "cli.reminders.col.sent": "Sent",
+    "cli.reminders.yes": "yes",
+    "cli.reminders.no": "no",
+    # --- end reminder engine ---
     # --- consensus (bot/services/consensus.py, cards/consensus.py, bot/teams/consensus.py) ---
     "consensus.title": "Consensus",
     "consensus.case": "Case {label} {title}",

@@ -400,6 +400,132 @@ MESSAGES: dict[str, str] = {
     "case.notice.meeting": "Møte: {meeting}.",
     "case.notice.triage": "Ny sak til vurdering: sak {number} «{title}».",
     # --- end cases ---
+    # --- self-evaluation (bot/teams/evaluation.py, cards/evaluation.py) ---
+    "evaluation.poll.title": "Egenevaluering etter møtet",
+    "evaluation.poll.intro": (
+        "Gi hver påstand en verdi fra 1 (helt uenig) til 5 (helt enig). Svaret er anonymt: det "
+        "lagres uten kobling til deg, og resultatene vises først når evalueringen er avsluttet – "
+        "og bare hvis minst {min} har svart."
+    ),
+    "evaluation.poll.scale.1": "1 – Helt uenig",
+    "evaluation.poll.scale.2": "2 – Uenig",
+    "evaluation.poll.scale.3": "3 – Verken enig eller uenig",
+    "evaluation.poll.scale.4": "4 – Enig",
+    "evaluation.poll.scale.5": "5 – Helt enig",
+    "evaluation.poll.comment_hint": "Valgfritt, høyst {limit} tegn",
+    "evaluation.poll.submit": "Send svar",
+    "evaluation.poll.change": "Endre svaret",
+    "evaluation.poll.saved": (
+        "Takk! Svaret ditt er lagret anonymt. Du kan endre det i dette kortet til evalueringen "
+        "avsluttes."
+    ),
+    "evaluation.poll.changed": (
+        "Svaret ditt er endret. Du kan endre det igjen i dette kortet til evalueringen avsluttes."
+    ),
+    "evaluation.poll.errors": "Svaret er ikke lagret. Rett opp feltene som er merket.",
+    "evaluation.poll.open_for_you": "Evalueringen av dette møtet er åpen, og du kan svare her.",
+    "evaluation.problem.rating_missing": "Velg en verdi fra 1 til 5.",
+    "evaluation.problem.rating_invalid": "Velg en verdi fra 1 til 5.",
+    "evaluation.problem.comment_too_long": "Kommentaren kan være høyst {limit} tegn.",
+    "evaluation.start.title": "Start egenevaluering",
+    "evaluation.start.intro": (
+        "Spørreskjemaet sendes personlig til medlemmene som var til stede, og legges ut i "
+        "møtechatten når jeg er lagt til der. Svarene er anonyme, og resultatene vises når du "
+        "avslutter evalueringen."
+    ),
+    "evaluation.status.title": "Egenevaluering",
+    "evaluation.label.state": "Status",
+    "evaluation.label.answers": "Svar",
+    "evaluation.label.opened": "Startet",
+    "evaluation.label.closed": "Avsluttet",
+    "evaluation.state.open": "Åpen for svar",
+    "evaluation.state.closed": "Avsluttet",
+    "evaluation.count": "{answered} av {eligible}",
+    "evaluation.when": "{date} kl. {time}",
+    "evaluation.opened.notice": (
+        "Evalueringen er startet. Spørreskjemaet er sendt personlig til {count} som var til stede."
+    ),
+    "evaluation.opened.chat": "Det er også lagt ut i møtechatten.",
+    "evaluation.opened.already": (
+        "Evalueringen av dette møtet var allerede startet. Ingenting ble sendt på nytt."
+    ),
+    "evaluation.status.hidden": "Resultatene vises når evalueringen er avsluttet.",
+    "evaluation.status.you_answered": (
+        "Du har svart. Resultatene vises når evalueringen er avsluttet."
+    ),
+    "evaluation.action.start": "Start evalueringen",
+    "evaluation.action.close": "Avslutt og vis resultater",
+    "evaluation.action.refresh": "Oppdater",
+    "evaluation.action.results": "Vis resultater",
+    "evaluation.action.csv": "Eksporter CSV",
+    "evaluation.results.title": "Egenevaluering – resultater",
+    "evaluation.results.count": "{answered} av {eligible} som var til stede, svarte.",
+    "evaluation.results.too_few": (
+        "Færre enn {min} svarte ({answered}). For å verne anonymiteten vises ingen resultater fra "
+        "denne evalueringen."
+    ),
+    "evaluation.results.mean": "Snitt {mean}",
+    "evaluation.results.distribution": "Fordeling (1–5): {distribution}",
+    "evaluation.results.trend": "Utvikling over møtene",
+    "evaluation.results.trend_title": "Snitt per påstand",
+    "evaluation.results.trend_axis": "Snitt (1–5)",
+    "evaluation.results.trend_alt": (
+        "Linjediagram: snitt per påstand for de siste evaluerte møtene, {meetings} møter."
+    ),
+    "evaluation.results.trend_later": (
+        "Utviklingen vises når flere møter er evaluert med de samme påstandene."
+    ),
+    "evaluation.results.trend_left_out": "Diagrammet fikk ikke plass i kortet.",
+    "evaluation.results.comments": "Svar på «{question}» (i tilfeldig rekkefølge)",
+    "evaluation.results.no_comments": "Ingen skrev noe her.",
+    "evaluation.results.shortened": "Noen svar er forkortet for å få plass i kortet.",
+    "evaluation.refused.title": "Egenevaluering",
+    "evaluation.refused.not_known": (
+        "Jeg finner deg ikke i medlemslisten til SSU. Ingenting ble lagret."
+    ),
+    "evaluation.refused.not_allowed": (
+        "Bare leder, nestleder og sekretariatet kan starte og avslutte egenevalueringen, og bare "
+        "sekretariatet kan eksportere den. Ingenting ble endret."
+    ),
+    "evaluation.refused.not_found": "Fant ikke denne evalueringen. Ingenting ble lagret.",
+    "evaluation.refused.no_meeting": "Fant ikke noe SSU-møte å evaluere. Ingenting ble startet.",
+    "evaluation.refused.not_evaluated": (
+        "Bare SSU-møter og strategisamlingen evalueres. Ingenting ble startet."
+    ),
+    "evaluation.refused.not_started": (
+        "Møtet har ikke begynt ennå; evalueringen kan startes etter møtet. Ingenting ble startet."
+    ),
+    "evaluation.refused.cancelled": "Møtet er avlyst. Ingenting ble startet.",
+    "evaluation.refused.nobody_present": (
+        "Ingen medlemmer er registrert til stede på møtet. Ingenting ble startet."
+    ),
+    "evaluation.refused.wrong_meeting": (
+        "Dette kortet hører til et annet møte enn evalueringen. Ingenting ble lagret."
+    ),
+    "evaluation.refused.closed": "Evalueringen er avsluttet. Ingenting ble lagret eller endret.",
+    "evaluation.refused.still_open": (
+        "Evalueringen er fortsatt åpen. Resultatene vises når den er avsluttet."
+    ),
+    "evaluation.refused.not_eligible": (
+        "Bare medlemmene som var til stede på møtet, kan svare på evalueringen. Ingenting ble "
+        "lagret."
+    ),
+    "evaluation.refused.already_answered": (
+        "Du har allerede svart. Svaret kan bare endres i kortet der du svarte (det som sier "
+        "«Takk!»), fordi svaret ikke er koblet til deg. Ingenting ble lagret."
+    ),
+    "evaluation.refused.invalid": "Svaret er ikke lagret. Rett opp feltene som er merket.",
+    "evaluation.none": "Det er ingen egenevaluering ennå.",
+    "evaluation.csv.intro": (
+        "Egenevalueringene som CSV: avsluttede evalueringer, aggregert per møte og påstand, uten "
+        "enkeltsvar eller kommentarer. Kopier teksten og lagre den som en .csv-fil."
+    ),
+    "evaluation.csv.empty": "Det er ingen avsluttede evalueringer å eksportere ennå.",
+    "evaluation.csv.header": (
+        "møtedato,organ,evaluering,til_stede,svarte,påstand_nr,påstand,snitt,"
+        "antall_1,antall_2,antall_3,antall_4,antall_5"
+    ),
+    # --- end self-evaluation ---
     # --- attendance (bot/services/attendance.py, cards/attendance.py, bot/teams/attendance.py) ---
     "attendance.title": "Oppmøte",
     "attendance.at": "kl. {time}",
@@ -527,132 +653,79 @@ MESSAGES: dict[str, str] = {
         "kan skrive «åpne møte» her for å knytte det til."
     ),
     # --- end attendance ---
-    # --- self-evaluation (bot/teams/evaluation.py, cards/evaluation.py) ---
-    "evaluation.poll.title": "Egenevaluering etter møtet",
-    "evaluation.poll.intro": (
-        "Gi hver påstand en verdi fra 1 (helt uenig) til 5 (helt enig). Svaret er anonymt: det "
-        "lagres uten kobling til deg, og resultatene vises først når evalueringen er avsluttet – "
-        "og bare hvis minst {min} har svart."
+    # --- reminder engine (bot/services/reminders.py, cards/reminders.py, ssu-bot reminders) ---
+    "reminder.kind.case_submission": "saksfrist",
+    "reminder.kind.notice": "innkalling",
+    "reminder.kind.meeting": "møte",
+    "reminder.kind.evaluation": "evaluering",
+    "reminder.kind.protocol": "protokoll",
+    "reminder.kind.signature": "signering",
+    "reminder.kind.budget": "mål og budsjett",
+    "reminder.title.case_submission": "Frist for å melde inn saker",
+    "reminder.title.notice": "Innkallingen skal ut",
+    "reminder.title.meeting": "Påminnelse om møte",
+    "reminder.title.evaluation": "Hvordan var møtet?",
+    "reminder.title.protocol": "Protokollen skal være klar",
+    "reminder.title.signature": "Protokollen venter på signaturen din",
+    "reminder.title.budget": "Mål og budsjett for neste år",
+    "reminder.body.case_submission": (
+        "Saker til {meeting} må meldes inn innen {deadline}. Avklar saken med din nærmeste leder "
+        "først, og bruk sekretariatets mal."
     ),
-    "evaluation.poll.scale.1": "1 – Helt uenig",
-    "evaluation.poll.scale.2": "2 – Uenig",
-    "evaluation.poll.scale.3": "3 – Verken enig eller uenig",
-    "evaluation.poll.scale.4": "4 – Enig",
-    "evaluation.poll.scale.5": "5 – Helt enig",
-    "evaluation.poll.comment_hint": "Valgfritt, høyst {limit} tegn",
-    "evaluation.poll.submit": "Send svar",
-    "evaluation.poll.change": "Endre svaret",
-    "evaluation.poll.saved": (
-        "Takk! Svaret ditt er lagret anonymt. Du kan endre det i dette kortet til evalueringen "
-        "avsluttes."
+    "reminder.body.notice": (
+        "Innkallingen til {meeting}, med alle saksdokumenter, skal publiseres innen {deadline}."
     ),
-    "evaluation.poll.changed": (
-        "Svaret ditt er endret. Du kan endre det igjen i dette kortet til evalueringen avsluttes."
+    "reminder.body.meeting": (
+        "Du er kalt inn til {meeting}. Kan du ikke stille, meld forfall nå, så får din personlige "
+        "vararepresentant innkallingen."
     ),
-    "evaluation.poll.errors": "Svaret er ikke lagret. Rett opp feltene som er merket.",
-    "evaluation.poll.open_for_you": "Evalueringen av dette møtet er åpen, og du kan svare her.",
-    "evaluation.problem.rating_missing": "Velg en verdi fra 1 til 5.",
-    "evaluation.problem.rating_invalid": "Velg en verdi fra 1 til 5.",
-    "evaluation.problem.comment_too_long": "Kommentaren kan være høyst {limit} tegn.",
-    "evaluation.start.title": "Start egenevaluering",
-    "evaluation.start.intro": (
-        "Spørreskjemaet sendes personlig til medlemmene som var til stede, og legges ut i "
-        "møtechatten når jeg er lagt til der. Svarene er anonyme, og resultatene vises når du "
-        "avslutter evalueringen."
+    "reminder.body.evaluation": (
+        "Du har ikke svart på evalueringen av {meeting} ennå. Svarene er anonyme, og det tar bare "
+        "et par minutter."
     ),
-    "evaluation.status.title": "Egenevaluering",
-    "evaluation.label.state": "Status",
-    "evaluation.label.answers": "Svar",
-    "evaluation.label.opened": "Startet",
-    "evaluation.label.closed": "Avsluttet",
-    "evaluation.state.open": "Åpen for svar",
-    "evaluation.state.closed": "Avsluttet",
-    "evaluation.count": "{answered} av {eligible}",
-    "evaluation.when": "{date} kl. {time}",
-    "evaluation.opened.notice": (
-        "Evalueringen er startet. Spørreskjemaet er sendt personlig til {count} som var til stede."
+    "reminder.body.protocol": (
+        "Protokollen fra {meeting} skal være tilgjengelig for medlemmene innen {deadline}."
     ),
-    "evaluation.opened.chat": "Det er også lagt ut i møtechatten.",
-    "evaluation.opened.already": (
-        "Evalueringen av dette møtet var allerede startet. Ingenting ble sendt på nytt."
+    "reminder.body.signature": (
+        "Protokollen fra {meeting} er publisert og venter på signaturen din."
     ),
-    "evaluation.status.hidden": "Resultatene vises når evalueringen er avsluttet.",
-    "evaluation.status.you_answered": (
-        "Du har svart. Resultatene vises når evalueringen er avsluttet."
+    "reminder.body.budget": "Mål og budsjett for neste år skal være klare innen {deadline}.",
+    "reminder.hint.case_submission": "Du kan også skrive «meld inn sak».",
+    "reminder.hint.notice": "Skriv «neste møte» for tid, sted og frister.",
+    "reminder.hint.meeting": "Du kan også skrive «kan ikke stille».",
+    "reminder.hint.evaluation": "Skriv «evaluering» for å svare.",
+    "reminder.label.deadline": "Frist",
+    "reminder.label.teams": "Teams-møte",
+    "reminder.action.case_new": "Meld inn sak",
+    "reminder.action.absence": "Meld forfall",
+    "reminder.action.sign": "Signer protokollen",
+    "reminder.footer.optional": "Du kan skru av påminnelser ved å skrive «påminnelser av».",
+    "reminder.footer.mandatory": (
+        "Dette er en av sekretariatets egne frister, så den kommer selv om påminnelser er "
+        "skrudd av."
     ),
-    "evaluation.action.start": "Start evalueringen",
-    "evaluation.action.close": "Avslutt og vis resultater",
-    "evaluation.action.refresh": "Oppdater",
-    "evaluation.action.results": "Vis resultater",
-    "evaluation.action.csv": "Eksporter CSV",
-    "evaluation.results.title": "Egenevaluering – resultater",
-    "evaluation.results.count": "{answered} av {eligible} som var til stede, svarte.",
-    "evaluation.results.too_few": (
-        "Færre enn {min} svarte ({answered}). For å verne anonymiteten vises ingen resultater fra "
-        "denne evalueringen."
+    "reminder.summary.case_submission": "Påminnelse: saker til {what} meldes inn innen {deadline}.",
+    "reminder.summary.notice": "Påminnelse: innkallingen til {what} skal ut innen {deadline}.",
+    "reminder.summary.meeting": "Påminnelse: {what} begynner {deadline}.",
+    "reminder.summary.evaluation": "Påminnelse: svar på evalueringen av {what}.",
+    "reminder.summary.protocol": (
+        "Påminnelse: protokollen fra {what} skal være klar innen {deadline}."
     ),
-    "evaluation.results.mean": "Snitt {mean}",
-    "evaluation.results.distribution": "Fordeling (1–5): {distribution}",
-    "evaluation.results.trend": "Utvikling over møtene",
-    "evaluation.results.trend_title": "Snitt per påstand",
-    "evaluation.results.trend_axis": "Snitt (1–5)",
-    "evaluation.results.trend_alt": (
-        "Linjediagram: snitt per påstand for de siste evaluerte møtene, {meetings} møter."
+    "reminder.summary.signature": "Påminnelse: protokollen fra {what} venter på signaturen din.",
+    "reminder.summary.budget": (
+        "Påminnelse: mål og budsjett for neste år skal være klare innen {deadline}."
     ),
-    "evaluation.results.trend_later": (
-        "Utviklingen vises når flere møter er evaluert med de samme påstandene."
-    ),
-    "evaluation.results.trend_left_out": "Diagrammet fikk ikke plass i kortet.",
-    "evaluation.results.comments": "Svar på «{question}» (i tilfeldig rekkefølge)",
-    "evaluation.results.no_comments": "Ingen skrev noe her.",
-    "evaluation.results.shortened": "Noen svar er forkortet for å få plass i kortet.",
-    "evaluation.refused.title": "Egenevaluering",
-    "evaluation.refused.not_known": (
-        "Jeg finner deg ikke i medlemslisten til SSU. Ingenting ble lagret."
-    ),
-    "evaluation.refused.not_allowed": (
-        "Bare leder, nestleder og sekretariatet kan starte og avslutte egenevalueringen, og bare "
-        "sekretariatet kan eksportere den. Ingenting ble endret."
-    ),
-    "evaluation.refused.not_found": "Fant ikke denne evalueringen. Ingenting ble lagret.",
-    "evaluation.refused.no_meeting": "Fant ikke noe SSU-møte å evaluere. Ingenting ble startet.",
-    "evaluation.refused.not_evaluated": (
-        "Bare SSU-møter og strategisamlingen evalueres. Ingenting ble startet."
-    ),
-    "evaluation.refused.not_started": (
-        "Møtet har ikke begynt ennå; evalueringen kan startes etter møtet. Ingenting ble startet."
-    ),
-    "evaluation.refused.cancelled": "Møtet er avlyst. Ingenting ble startet.",
-    "evaluation.refused.nobody_present": (
-        "Ingen medlemmer er registrert til stede på møtet. Ingenting ble startet."
-    ),
-    "evaluation.refused.wrong_meeting": (
-        "Dette kortet hører til et annet møte enn evalueringen. Ingenting ble lagret."
-    ),
-    "evaluation.refused.closed": "Evalueringen er avsluttet. Ingenting ble lagret eller endret.",
-    "evaluation.refused.still_open": (
-        "Evalueringen er fortsatt åpen. Resultatene vises når den er avsluttet."
-    ),
-    "evaluation.refused.not_eligible": (
-        "Bare medlemmene som var til stede på møtet, kan svare på evalueringen. Ingenting ble "
-        "lagret."
-    ),
-    "evaluation.refused.already_answered": (
-        "Du har allerede svart. Svaret kan bare endres i kortet der du svarte (det som sier "
-        "«Takk!»), fordi svaret ikke er koblet til deg. Ingenting ble lagret."
-    ),
-    "evaluation.refused.invalid": "Svaret er ikke lagret. Rett opp feltene som er merket.",
-    "evaluation.none": "Det er ingen egenevaluering ennå.",
-    "evaluation.csv.intro": (
-        "Egenevalueringene som CSV: avsluttede evalueringer, aggregert per møte og påstand, uten "
-        "enkeltsvar eller kommentarer. Kopier teksten og lagre den som en .csv-fil."
-    ),
-    "evaluation.csv.empty": "Det er ingen avsluttede evalueringer å eksportere ennå.",
-    "evaluation.csv.header": (
-        "møtedato,organ,evaluering,til_stede,svarte,påstand_nr,påstand,snitt,"
-        "antall_1,antall_2,antall_3,antall_4,antall_5"
-    ),
-    # --- end self-evaluation ---
+    "cli.reminders.heading": "Påminnelser {date} – {count} (tider i Europe/Oslo)",
+    "cli.reminders.none": "Ingen påminnelser denne dagen.",
+    "cli.reminders.col.time": "Kl.",
+    "cli.reminders.col.kind": "Type",
+    "cli.reminders.col.subject": "Gjelder",
+    "cli.reminders.col.deadline": "Frist",
+    "cli.reminders.col.recipients": "Mottakere",
+    "cli.reminders.col.sent": "Sendt",
+    "cli.reminders.yes": "ja",
+    "cli.reminders.no": "nei",
+    # --- end reminder engine ---
     # --- consensus (bot/services/consensus.py, cards/consensus.py, bot/teams/consensus.py) ---
     "consensus.title": "Konsensus",
     "consensus.case": "Sak {label} {title}",
