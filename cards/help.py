@@ -30,6 +30,27 @@ COMMANDS_EN = (
     ("reminders on", "help.cmd.reminders_on"),
     ("language", "help.cmd.language"),
 )
+RolePhrase = tuple[tuple[str, ...], tuple[str, ...], str]
+"""(the Norwegian phrases, the English phrases, the explanation's message key)."""
+
+MEETING_PHRASES: tuple[RolePhrase, ...] = (
+    (("åpne møte", "avslutt møte"), ("open meeting", "close meeting"), "help.phrase.open_close"),
+)
+SECRETARIAT_PHRASES: tuple[RolePhrase, ...] = (
+    (("saksliste",), ("agenda",), "help.phrase.agenda"),
+    *MEETING_PHRASES,
+    (("start evaluering",), ("start evaluation",), "help.phrase.start_evaluation"),
+    (("evaluering csv",), ("evaluation csv",), "help.phrase.evaluation_csv"),
+    (("protokoll",), ("protocol",), "help.phrase.protocol"),
+)
+CHAIR_PHRASES: tuple[RolePhrase, ...] = (
+    *MEETING_PHRASES,
+    (("konsensus",), ("consensus",), "help.phrase.consensus"),
+    (("start evaluering",), ("start evaluation",), "help.phrase.start_evaluation"),
+    (("protokoller til signering",), ("protocols to sign",), "help.phrase.protocols_to_sign"),
+)
+"""Role commands, listed only when wired (the bot registers both languages' phrases)."""
+
 KNOWN_ONLY = frozenset(
     {
         "help.cmd.my_cases",
@@ -52,6 +73,8 @@ class HelpView:
     is_chair: bool
     available: frozenset[str] = frozenset()
     """Command ids (see bot.teams.commands.Command) the bot has wired; others are not listed."""
+    phrases: frozenset[str] = frozenset()
+    """The role and in-meeting phrases the bot has wired (normalised, either language)."""
 
 
 def help_card(view: HelpView) -> Json:
@@ -78,14 +101,29 @@ def help_card(view: HelpView) -> Json:
         text_block("\n".join(lines)),
     ]
     if view.is_secretariat:
-        body.append(text_block(t("help.secretariat", loc), spacing="Medium"))
+        body.extend(_role_section(view, "help.secretariat", SECRETARIAT_PHRASES))
     if view.is_chair:
-        body.append(text_block(t("help.leader", loc), spacing="Medium"))
+        body.extend(_role_section(view, "help.leader", CHAIR_PHRASES))
     actions = []
     if "submit_case" in view.available:
         actions.append(execute_action(t("help.button.submit_case", loc), "case.new"))
     actions.append(execute_action(t("help.cmd.language", loc).capitalize(), "settings.language"))
     return card(body, actions=actions)
+
+
+def _role_section(view: HelpView, intro_key: str, phrases: Sequence[RolePhrase]) -> list[Json]:
+    """The role's duties, then the phrases that start them, so nobody has to guess the words."""
+    loc = view.locale
+    section = [text_block(t(intro_key, loc), spacing="Medium")]
+    lines = []
+    for nb, en, key in phrases:
+        if not all(phrase in view.phrases for phrase in (*nb, *en)):
+            continue
+        words = " / ".join(f"**{phrase}**" for phrase in (en if loc == "en" else nb))
+        lines.append(f"- {words} – {t(key, loc)}")
+    if lines:
+        section.append(text_block("\n".join(lines)))
+    return section
 
 
 def _command_id(message_key: str) -> str:

@@ -35,7 +35,14 @@ from bot.services import cases as case_service
 from bot.services import meetings as meeting_service
 from cards import cases, meetings
 from cards.base import Json
-from cards.help import COMMANDS_NB, HelpView, help_card, welcome_card
+from cards.help import (
+    CHAIR_PHRASES,
+    COMMANDS_NB,
+    SECRETARIAT_PHRASES,
+    HelpView,
+    help_card,
+    welcome_card,
+)
 from cards.settings import language_card
 
 
@@ -57,6 +64,9 @@ class CardSample:
 
 
 ALL_COMMANDS = frozenset(key.removeprefix("help.cmd.") for _, key in COMMANDS_NB)
+ALL_PHRASES = frozenset(
+    phrase for nb, en, _ in (*SECRETARIAT_PHRASES, *CHAIR_PHRASES) for phrase in (*nb, *en)
+)
 SAMPLE_NAME = "Kari Nordmann"
 
 
@@ -90,6 +100,7 @@ def help_for(*seats: tuple[str, str], locale: str = "nb") -> Json:
             is_secretariat=actor.is_secretariat,
             is_chair=actor.is_leader or actor.is_deputy_leader,
             available=ALL_COMMANDS,
+            phrases=ALL_PHRASES,
         )
     )
 

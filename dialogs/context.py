@@ -18,6 +18,8 @@ class TurnServices:
     actor: Actor
     sessions: async_sessionmaker[AsyncSession]
     commands: frozenset[str] = frozenset()
+    phrases: frozenset[str] = frozenset()
+    """The wired in-meeting and role phrases (``åpne møte``, ``protokoll`` …), normalised."""
 
 
 def attach(turn_context: TurnContext, services: TurnServices) -> None:

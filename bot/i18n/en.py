@@ -41,6 +41,16 @@ MESSAGES: dict[str, str] = {
         "As secretariat you can also: triage submitted cases, build the agenda, publish the "
         "notice, plan meetings and write the minutes."
     ),
+    "help.phrase.open_close": (
+        "open and close the meeting (in the meeting chat; Teams also does it when the meeting "
+        "starts and ends)"
+    ),
+    "help.phrase.agenda": "the agenda of the next meeting, and the notice",
+    "help.phrase.start_evaluation": "send the self-evaluation to those present",
+    "help.phrase.evaluation_csv": "export the self-evaluations as CSV",
+    "help.phrase.protocol": "draft, edit and publish the protocol",
+    "help.phrase.consensus": "start a consensus round on a decision case (in the meeting chat)",
+    "help.phrase.protocols_to_sign": "the protocols waiting for your signature",
     "help.leader": (
         "As leader or deputy leader you can also: chair the meeting, start consensus rounds and "
         "sign the minutes."

@@ -41,6 +41,15 @@ MESSAGES: dict[str, str] = {
         "Som sekretariat kan du også: behandle innmeldte saker, lage saksliste, publisere "
         "innkalling, planlegge møter og skrive protokoll."
     ),
+    "help.phrase.open_close": (
+        "åpne og avslutte møtet (i møtechatten; Teams gjør det også når møtet starter og slutter)"
+    ),
+    "help.phrase.agenda": "sakslisten for neste møte, og innkallingen",
+    "help.phrase.start_evaluation": "send egenevalueringen til dem som var til stede",
+    "help.phrase.evaluation_csv": "eksporter egenevalueringene som CSV",
+    "help.phrase.protocol": "utkast til protokoll, redigering og publisering",
+    "help.phrase.consensus": "start en konsensusrunde for en vedtakssak (i møtechatten)",
+    "help.phrase.protocols_to_sign": "protokollene som venter på din signatur",
     "help.leader": (
         "Som leder eller nestleder kan du også: lede møtet, starte konsensusrunder og signere "
         "protokollen."

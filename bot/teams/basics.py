@@ -20,7 +20,7 @@ from storage.db import transaction
 
 async def show_help(turn_context: TurnContext, _dialogs: DialogContext) -> None:
     services = services_of(turn_context)
-    view = help_view(services.actor, services.commands)
+    view = help_view(services.actor, services.commands, services.phrases)
     await turn_context.send_activity(card_activity(help_card(view)))
 
 
@@ -30,7 +30,7 @@ async def choose_language(_turn_context: TurnContext, dialogs: DialogContext) ->
 
 async def help_action(request: ActionRequest) -> Json:
     services = services_of(request.turn_context)
-    return help_card(help_view(services.actor, services.commands))
+    return help_card(help_view(services.actor, services.commands, services.phrases))
 
 
 async def language_action(request: ActionRequest) -> Json:

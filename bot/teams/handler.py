@@ -91,6 +91,10 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
     def available_commands(self) -> frozenset[str]:
         return frozenset(command.value for command in self._commands)
 
+    @property
+    def available_phrases(self) -> frozenset[str]:
+        return frozenset(self._phrases)
+
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         if not self._tenant_allowed(activity):
@@ -101,7 +105,12 @@ class SsuBot(TeamsActivityHandler):  # type: ignore[misc]
         actor = await self._identify(turn_context)
         attach(
             turn_context,
-            TurnServices(actor=actor, sessions=self._sessions, commands=self.available_commands),
+            TurnServices(
+                actor=actor,
+                sessions=self._sessions,
+                commands=self.available_commands,
+                phrases=self.available_phrases,
+            ),
         )
         await super().on_turn(turn_context)
         await self._save_state(turn_context)
@@ -232,7 +241,9 @@ def _card_response(document: Json) -> AdaptiveCardInvokeResponse:
     return AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=document)
 
 
-def help_view(actor: Actor, available: frozenset[str]) -> HelpView:
+def help_view(
+    actor: Actor, available: frozenset[str], phrases: frozenset[str] = frozenset()
+) -> HelpView:
     labels = []
     for seat in actor.seats:
         label = t(f"role.{seat.role}", actor.locale)
@@ -249,6 +260,7 @@ def help_view(actor: Actor, available: frozenset[str]) -> HelpView:
         is_secretariat=actor.is_secretariat,
         is_chair=actor.is_leader or actor.is_deputy_leader,
         available=available,
+        phrases=phrases,
     )
 
 

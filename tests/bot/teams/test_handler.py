@@ -45,6 +45,34 @@ async def test_help_shows_the_leader_the_chair_duties(bot: BotHarness) -> None:
     assert "Som leder eller nestleder kan du også" in await _only_card(bot, LEADER)
 
 
+async def test_help_lists_the_secretariats_phrases(bot: BotHarness) -> None:
+    await bot.say(SECRETARY, "hjelp")
+    text = await _only_card(bot, SECRETARY)
+    for phrase in ("saksliste", "åpne møte", "avslutt møte", "start evaluering", "protokoll"):
+        assert f"**{phrase}**" in text
+    assert "**konsensus**" not in text
+
+
+async def test_help_lists_the_chairs_phrases(bot: BotHarness) -> None:
+    await bot.say(LEADER, "hjelp")
+    text = await _only_card(bot, LEADER)
+    assert "**konsensus** – start en konsensusrunde" in text
+    assert "**protokoller til signering**" in text
+
+
+async def test_help_lists_the_chairs_phrases_in_english(bot: BotHarness) -> None:
+    english = replace(LEADER, locale="en-US")
+    await bot.say(english, "help")
+    assert "**consensus** – start a consensus round" in await _only_card(bot, english)
+
+
+async def test_a_member_is_not_shown_the_role_phrases(bot: BotHarness) -> None:
+    await bot.say(MEMBER, "hjelp")
+    text = await _only_card(bot, MEMBER)
+    assert "**konsensus**" not in text
+    assert "**saksliste**" not in text
+
+
 async def test_help_tells_an_unknown_person_they_may_still_submit_a_case(bot: BotHarness) -> None:
     await bot.say(UNKNOWN, "hjelp")
     text = await _only_card(bot, UNKNOWN)
