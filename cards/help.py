@@ -44,6 +44,7 @@ SECRETARIAT_PHRASES: tuple[RolePhrase, ...] = (
     (("protokoll",), ("protocol",), "help.phrase.protocol"),
 )
 CHAIR_PHRASES: tuple[RolePhrase, ...] = (
+    (("saksliste",), ("agenda",), "help.phrase.agenda"),
     *MEETING_PHRASES,
     (("konsensus",), ("consensus",), "help.phrase.consensus"),
     (("start evaluering",), ("start evaluation",), "help.phrase.start_evaluation"),
