@@ -120,9 +120,15 @@ class OutboxConfig(BaseSettings):
     max_in_flight: int = Field(default=100, ge=1)
     """Rows one sender holds at once (claimed, waiting for a slot, or on the wire)."""
     claim_batch: int = Field(default=25, ge=1)
-    max_attempts: int = Field(default=12, ge=1)
+    max_attempts: int = Field(default=60, ge=1)
+    """A message still failing after this many attempts is `failed`. With the backoff below the
+    attempts span 9–18 minutes, so a connector outage shorter than that loses nothing."""
     backoff_base_seconds: float = Field(default=1.0, gt=0)
-    backoff_cap_seconds: float = Field(default=300.0, gt=0)
+    backoff_cap_seconds: float = Field(default=20.0, gt=0)
+    """The longest wait between two attempts of a message (without Retry-After): after an outage
+    every message goes out within this much of the recovery. (It was 300 s with 12 attempts —
+    the same 9–18-minute span — but a one-minute outage then took another minute to recover
+    from, and a long one five.)"""
     linger_seconds: float = Field(default=2.0, ge=0)
     """A sweep with nothing to do waits this long for retries coming due before it returns."""
     resend_in_doubt: bool = True
