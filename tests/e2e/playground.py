@@ -16,7 +16,7 @@ runs the whole suite in one).  Use it as an async context manager::
         reply = await pg.wait_for_reply(lambda m: bool(m.adaptive_cards), since=mark)
 
 The bot must already answer on its endpoint: ``GET /_internal/v1/config`` (read on
-start) waits up to 15 s for it.
+start) waits up to 15 s for it.  :class:`BotProcess` runs ``ssu-bot serve`` for that.
 
 Protocol (read from the package's ``dist/index.js`` 0.2.28 and checked against a bot):
 
@@ -70,10 +70,13 @@ import fcntl
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import struct
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,6 +88,9 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 E2E_DIR = Path(__file__).resolve().parent
+REPO = E2E_DIR.parents[1]
+SSU_BOT = Path(sys.executable).parent / "ssu-bot"
+BOT_START_TIMEOUT = 90.0  # importing the whole stack on a cold 2-core machine
 NODE_MODULES = E2E_DIR / "node_modules"
 PLAYGROUND_BIN = NODE_MODULES / ".bin" / "agentsplayground"
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -166,6 +172,126 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+class BotProcess:
+    """``ssu-bot serve --port <port>`` as a process on a SQLite file in ``workdir``.
+
+    ``demo`` sets ``SSU_DEMO=1`` (the demo roster and this year's and next year's meeting
+    plans); ``roster`` imports a roster CSV with ``ssu-bot import-members`` before serving (the
+    people only: the secretariat still has the year to plan).  ``SSU_E2E_BOT_COMMAND`` (a
+    shell-quoted command with ``{port}``) replaces the serve command.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        workdir: Path,
+        *,
+        demo: bool = True,
+        roster: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.port = port
+        self.workdir = workdir
+        self.demo = demo
+        self.roster = roster
+        self.extra_env = dict(env or {})
+        self.log_path = workdir / "bot.log"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/messages"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.workdir / 'bot.db'}"
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop("SSU_DEMO", None)
+        env.update(DATABASE_URL=self.database_url, PYTHONUNBUFFERED="1")
+        if self.demo:
+            env["SSU_DEMO"] = "1"
+        env.update(self.extra_env)
+        return env
+
+    async def _import_roster(self, env: dict[str, str]) -> None:
+        assert self.roster is not None
+        proc = await asyncio.create_subprocess_exec(
+            str(SSU_BOT),
+            "import-members",
+            str(self.roster),
+            cwd=self.workdir,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await asyncio.wait_for(proc.communicate(), BOT_START_TIMEOUT)
+        if proc.returncode != 0:
+            raise AssertionError(
+                f"ssu-bot import-members {self.roster} exited with {proc.returncode}:\n"
+                + out.decode(errors="replace")
+            )
+
+    async def start(self) -> None:
+        env = self._env()
+        if self.roster is not None:
+            await self._import_roster(env)
+        override = os.environ.get("SSU_E2E_BOT_COMMAND")
+        if override:
+            argv = [a.replace("{port}", str(self.port)) for a in shlex.split(override)]
+        else:
+            argv = [str(SSU_BOT), "serve", "--port", str(self.port)]
+        with self.log_path.open("wb") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                *argv,
+                cwd=self.workdir,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + BOT_START_TIMEOUT
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            while True:
+                if self.proc.returncode is not None:
+                    raise AssertionError(
+                        f"{argv[0]} exited with {self.proc.returncode} before /healthz "
+                        f"answered:\n{self.log_tail()}"
+                    )
+                with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+                    async with session.get(f"http://127.0.0.1:{self.port}/healthz") as r:
+                        if r.status == 200:
+                            return
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"{argv[0]} gave no 200 on /healthz in {BOT_START_TIMEOUT}s:\n"
+                        f"{self.log_tail()}"
+                    )
+                await asyncio.sleep(0.2)
+
+    async def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            await asyncio.wait_for(proc.wait(), 10)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            await proc.wait()
 
 
 @dataclass
