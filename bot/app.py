@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from botbuilder.core import ConversationState, PrivateConversationState
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -16,7 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import scheduler as outbox_jobs
 from bot.config import Settings
 from bot.domain.calendar import OSLO
-from bot.graph.factory import calendar_context
+from bot.graph.factory import CALENDAR, calendar_context
+from bot.services import protocol as protocol_service
 from bot.services import reminders as reminder_service
 from bot.teams import agenda as agenda_commands
 from bot.teams import attendance as attendance_commands
@@ -33,6 +35,7 @@ from bot.teams.commands import Command
 from bot.teams.handler import CommandHandler, SsuBot
 from bot.teams.meeting_events import MeetingEventRegistry
 from bot.teams.state_storage import DatabaseStorage
+from cards.protocol import render_protocol_message
 from cards.reminders import reminder_card
 from dialogs.case_submission import CaseSubmissionDialog
 from dialogs.language import LanguageDialog
@@ -47,6 +50,10 @@ SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 ADAPTER = web.AppKey("adapter", SsuAdapter)
 BOT = web.AppKey("bot", SsuBot)
 SCHEDULER = web.AppKey("scheduler", AsyncIOScheduler)
+PROTOCOL_ARCHIVE_JOB_ID = "protocol.archive"
+PROTOCOL_ARCHIVE_SECONDS = 60.0
+"""How often the scheduler looks for signed protocols whose archive failed; each one is tried
+again once its backoff has run out (bot/services/protocol.py, ``archive_signed``)."""
 
 
 def create_app(
@@ -60,6 +67,7 @@ def create_app(
     app.cleanup_ctx.append(_bot)
     app.cleanup_ctx.append(_scheduler)
     app.cleanup_ctx.append(outbox_jobs.outbox_lifecycle)
+    app.cleanup_ctx.append(_protocol_archive)
     outbox_jobs.add_planner(app, reminder_service.planner(render=reminder_card))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
@@ -141,6 +149,40 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     yield
     if scheduler.running:
         scheduler.shutdown(wait=False)
+
+
+async def _protocol_archive(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the job that archives and posts signed protocols whose archive failed."""
+    if app[SETTINGS].scheduler_enabled:
+        app[SCHEDULER].add_job(
+            archive_signed_protocols,
+            IntervalTrigger(seconds=PROTOCOL_ARCHIVE_SECONDS, timezone=OSLO),
+            args=[app],
+            id=PROTOCOL_ARCHIVE_JOB_ID,
+            name="archive signed protocols",
+            max_instances=1,
+            coalesce=True,
+            replace_existing=True,
+        )
+    yield
+
+
+async def archive_signed_protocols(app: web.Application) -> int:
+    """One run of the archive job; returns how many protocols it archived."""
+    services = app.get(CALENDAR)
+    if services is None:
+        return 0
+    try:
+        results = await protocol_service.archive_signed(
+            app[SESSIONS], documents=services.documents, render=render_protocol_message
+        )
+    except Exception:
+        log.exception("archiving signed protocols failed")
+        return 0
+    archived = sum(isinstance(result, protocol_service.Finalised) for result in results)
+    if archived:
+        outbox_jobs.kick(app)
+    return archived
 
 
 async def messages(request: web.Request) -> web.StreamResponse:

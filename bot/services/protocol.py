@@ -22,6 +22,12 @@ The flow:
    person, the AAD object id Teams authenticated, the time and that hash. The second signature
    makes it final: the signed PDF (with a signature page) is archived and posted to the team,
    and the meeting moves to *protocol signed*. A signer may instead send it back with a comment.
+   When the archive fails (SharePoint down, the portal folder not writable), the signatures
+   stand and nothing else changes; :func:`archive_signed` — a scheduler job — tries again with
+   backoff (1 min, doubling, at most 1 h) until it succeeds, and only then posts to the team.
+   The record of what is still to do is the data itself (published, both signatures on the
+   current version), so a restart loses nothing; the failed attempts are the audit's refused
+   ``protocol.final`` entries, which also set the backoff.
 5. **Verify** (:func:`verify_protocol`, ``ssu-bot verify-protocol ID``): every version and
    signature is in the hash-chained audit log with its hash; recomputing both shows an edited row.
 
@@ -104,6 +110,9 @@ __all__ = [
     "SignatureView",
     "Signed",
     "Verification",
+    "archive_retry_delay",
+    "archive_signed",
+    "archives_due",
     "document_path",
     "draft_candidates",
     "draft_protocol",
@@ -137,6 +146,13 @@ SLOT_NAMES_NB: Final[Mapping[SignerSlot, str]] = {
     SignerSlot.DEPUTY_LEADER: "Nestleder",
 }
 _MAX_ID: Final = 2**31 - 1
+ARCHIVE_RETRY_FIRST: Final = timedelta(minutes=1)
+"""The wait after the first failed archive of a signed protocol; it doubles with each failure."""
+ARCHIVE_RETRY_CAP: Final = timedelta(hours=1)
+_ARCHIVING: set[int] = set()
+"""Protocols whose archive runs in this process now (the signer's turn or the retry job): the
+other one leaves them alone. Across replicas the worst case is the same PDF stored twice at the
+same path; the team post stays single (the final transaction locks the row and checks its state)."""
 
 
 class Refusal(StrEnum):
@@ -1519,6 +1535,26 @@ async def finalise_protocol(
     Idempotent and safe to run again: if the upload failed, the signatures stand and a later run
     (the next signer action, or a retry) finishes it; a finished protocol is left as it is.
     """
+    if protocol_id in _ARCHIVING:
+        log.info("protocol archive already running", extra={"protocol_id": protocol_id})
+        return Refused(Refusal.CHANGED_MEANWHILE, protocol_id)
+    _ARCHIVING.add(protocol_id)
+    try:
+        return await _finalise(
+            sessions, protocol_id=protocol_id, documents=documents, render=render, now=now
+        )
+    finally:
+        _ARCHIVING.discard(protocol_id)
+
+
+async def _finalise(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    protocol_id: int,
+    documents: DocumentStore,
+    render: Render,
+    now: datetime | None,
+) -> Finalised | Refused:
     moment = _now(now)
     async with transaction(sessions) as session:
         row = await repo.get(session, protocol_id)
@@ -1598,6 +1634,81 @@ async def finalise_protocol(
         )
     log.info("protocol final", extra={"protocol_id": protocol_id, "channels": channels})
     return Finalised(final, stored)
+
+
+def archive_retry_delay(
+    failures: int,
+    *,
+    first: timedelta = ARCHIVE_RETRY_FIRST,
+    cap: timedelta = ARCHIVE_RETRY_CAP,
+) -> timedelta:
+    """How long after the last failed archive the next try is due: none before the first
+    failure, then ``first``, doubling with each further failure, never more than ``cap``."""
+    if failures <= 0:
+        return timedelta(0)
+    return min(cap, first * (1 << min(failures - 1, 30)))
+
+
+async def archives_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    first: timedelta | None = None,
+    cap: timedelta | None = None,
+) -> list[int]:
+    """Protocols with both signatures on the current version whose signed PDF is not archived
+    yet, and whose backoff after their last failed archive (of this version) has run out."""
+    due: list[int] = []
+    for row in await repo.in_states(session, states=("published",)):
+        assert row.id is not None
+        view = await _view(session, row)
+        if len(view.signatures) < len(SignerSlot):
+            continue
+        failures = [
+            entry
+            for entry in await audit.entries_for(session, subject_type=SUBJECT, subject_id=row.id)
+            if entry.action == "protocol.final"
+            and entry.outcome == AuditOutcome.REFUSED.value
+            and json.loads(entry.detail).get("sha256") == row.current_sha
+        ]
+        if failures:
+            wait = archive_retry_delay(
+                len(failures),
+                first=first or ARCHIVE_RETRY_FIRST,
+                cap=cap or ARCHIVE_RETRY_CAP,
+            )
+            if _aware(failures[-1].at) + wait > now:
+                continue
+        due.append(row.id)
+    return due
+
+
+async def archive_signed(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    documents: DocumentStore,
+    render: Render,
+    now: datetime | None = None,
+    first: timedelta | None = None,
+    cap: timedelta | None = None,
+) -> list[Finalised | Refused]:
+    """The scheduler's job: archive and post every fully signed protocol whose archive failed
+    (or never ran: the process stopped between the signature and the upload). Each one that
+    fails again is audited as before and waits longer (:func:`archive_retry_delay`)."""
+    moment = _now(now)
+    async with transaction(sessions) as session:
+        due = await archives_due(session, now=moment, first=first, cap=cap)
+    results: list[Finalised | Refused] = []
+    for protocol_id in due:
+        if protocol_id in _ARCHIVING:
+            continue
+        log.info("archiving a signed protocol again", extra={"protocol_id": protocol_id})
+        results.append(
+            await finalise_protocol(
+                sessions, protocol_id=protocol_id, documents=documents, render=render, now=moment
+            )
+        )
+    return results
 
 
 async def return_protocol(
