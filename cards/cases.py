@@ -35,6 +35,8 @@ from bot.domain.cases import (
 )
 from bot.i18n import language_of, t
 from bot.services.cases import (
+    CHANGE_STATUS,
+    CHANGE_UPDATED,
     KIND_TRIAGE,
     CaseView,
     Notice,
@@ -639,12 +641,13 @@ def my_cases_card(locale: str, cases: Sequence[CaseView]) -> Json:
     return card(body)
 
 
-def status_text(locale: str, case: CaseView) -> str:
-    """The note the submitter gets when their case changes status."""
+def status_text(locale: str, case: CaseView, *, change: str = CHANGE_STATUS) -> str:
+    """The note the submitter gets when their case changes status (``change="updated"``: the
+    secretariat changed its route, section or meeting, the status stayed)."""
     loc = locale
     parts = [
         t(
-            "case.notice.status",
+            "case.notice.updated" if change == CHANGE_UPDATED else "case.notice.status",
             loc,
             number=case.label,
             title=plain(case.title),
@@ -653,6 +656,9 @@ def status_text(locale: str, case: CaseView) -> str:
     ]
     if case.route is not None:
         parts.append(t("case.notice.route", loc, route=t(f"case.route.{case.route.value}", loc)))
+    if case.section is not None:
+        section = t(f"case.section.{case.section.value}", loc)
+        parts.append(t("case.notice.section", loc, section=section))
     if case.meeting is not None:
         parts.append(t("case.notice.meeting", loc, meeting=meeting_label(case.meeting, loc)))
     return " ".join(parts)
@@ -665,4 +671,4 @@ def render_notice(notice: Notice) -> tuple[str | None, dict[str, Any] | None]:
         view = TriageView(case, tuple(notice.meetings), allowed_routes(case.economic_impact))
         summary = t("case.notice.triage", notice.locale, number=case.label, title=plain(case.title))
         return summary, triage_card(notice.locale, view)
-    return status_text(notice.locale, case), None
+    return status_text(notice.locale, case, change=notice.change), None

@@ -6,9 +6,13 @@ the facts give the meeting's time and place, and the button (or, where no card a
 chat command to type) lets the person act without looking anything up. The footer says whether
 "påminnelser av" would stop it, so nobody has to guess why a reminder still came.
 
-Buttons use only verbs that exist: ``case.new`` (the case form, cards/cases.py), and the CONTRACT
-verbs ``meeting.absence`` and ``protocol.sign``. The self-evaluation, notice, protocol and budget
-reminders have no verb to act with from a reminder, so they name the command to type instead.
+Every button is a verb the app answers with the card of the work itself, pressed from the
+personal chat where the reminder arrives: ``case.new`` (the case form, cards/cases.py), the
+CONTRACT verbs ``meeting.absence`` and ``protocol.sign``, ``notice.preview`` (the notice as it
+would be published now, with the publish button and the way back to the agenda),
+``protocol.draft`` (the meeting's protocol draft, made on first use) and ``evaluation.poll`` (the
+person's own poll while they may still answer it). The budget reminder has no button: the goals and
+budget are prepared outside the bot, and the card says so.
 """
 
 from __future__ import annotations
@@ -25,9 +29,14 @@ from bot.services.reminders import ReminderView
 from cards.base import Json, card, execute_action, fact_set, heading, plain, text_block
 from cards.cases import VERB_NEW
 from cards.meetings import format_date, format_when
+from cards.notice import VERB_PREVIEW as VERB_NOTICE
+from cards.protocol import VERB_DRAFT as VERB_PROTOCOL
 
 __all__ = [
     "VERB_ABSENCE",
+    "VERB_NOTICE",
+    "VERB_POLL",
+    "VERB_PROTOCOL",
     "VERB_SIGN",
     "meeting_name",
     "reminder_card",
@@ -37,6 +46,8 @@ VERB_ABSENCE: Final = "meeting.absence"
 """CONTRACT: report absence from the meeting in ``data.meeting_id`` (the deputy is called in)."""
 VERB_SIGN: Final = "protocol.sign"
 """CONTRACT: sign the protocol ``data.protocol_id`` at ``data.version`` (SHA-256 of its text)."""
+VERB_POLL: Final = "evaluation.poll"
+"""The person's own poll of the evaluation ``data.evaluation_id`` (bot/teams/evaluation.py)."""
 
 _HINTS: Final = frozenset(
     {
@@ -44,9 +55,11 @@ _HINTS: Final = frozenset(
         ReminderKind.NOTICE,
         ReminderKind.MEETING,
         ReminderKind.EVALUATION,
+        ReminderKind.BUDGET,
     }
 )
-"""Kinds with a chat command that helps (``reminder.hint.<kind>``)."""
+"""Kinds with a line that helps (``reminder.hint.<kind>``): the chat command, or for the budget
+why there is no button."""
 
 
 def meeting_name(meeting: MeetingView, locale: str) -> str:
@@ -76,6 +89,21 @@ def _action(view: ReminderView, locale: str) -> Json | None:
         return execute_action(t("reminder.action.case_new", locale), VERB_NEW, style="positive")
     if view.kind is ReminderKind.MEETING and meeting_id:
         return execute_action(t("reminder.action.absence", locale), VERB_ABSENCE, meeting_id)
+    if view.kind is ReminderKind.NOTICE and meeting_id:
+        return execute_action(
+            t("reminder.action.notice", locale), VERB_NOTICE, meeting_id, style="positive"
+        )
+    if view.kind is ReminderKind.PROTOCOL and meeting_id:
+        return execute_action(
+            t("reminder.action.protocol", locale), VERB_PROTOCOL, meeting_id, style="positive"
+        )
+    if view.kind is ReminderKind.EVALUATION and view.evaluation_id is not None:
+        return execute_action(
+            t("reminder.action.evaluation", locale),
+            VERB_POLL,
+            {"evaluation_id": view.evaluation_id},
+            style="positive",
+        )
     if view.kind is ReminderKind.SIGNATURE and view.protocol_id is not None and view.version:
         return execute_action(
             t("reminder.action.sign", locale),

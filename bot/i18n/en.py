@@ -395,6 +395,8 @@ MESSAGES: dict[str, str] = {
     "case.mine.empty": "You have not submitted any cases yet. Type «submit case» to submit one.",
     "case.mine.case": "Case {number}: {title}",
     "case.notice.status": "Case {number} «{title}» has a new status: {status}.",
+    "case.notice.updated": "The secretariat changed case {number} «{title}». Status: {status}.",
+    "case.notice.section": "Agenda section: {section}.",
     "case.notice.route": "Route: {route}.",
     "case.notice.meeting": "Meeting: {meeting}.",
     "case.notice.triage": "New case to triage: case {number} «{title}».",
@@ -699,6 +701,13 @@ MESSAGES: dict[str, str] = {
     "reminder.action.case_new": "Submit a case",
     "reminder.action.absence": "I cannot attend",
     "reminder.action.sign": "Sign the protocol",
+    "reminder.action.notice": "Review and publish the notice",
+    "reminder.action.protocol": "Open the protocol draft",
+    "reminder.action.evaluation": "Answer the evaluation",
+    "reminder.hint.budget": (
+        "Goals and budget are prepared outside the bot, so there is no button here: send the "
+        "proposal to the secretariat as usual."
+    ),
     "reminder.footer.optional": "You can turn reminders off by typing “reminders off”.",
     "reminder.footer.mandatory": (
         "This is one of the secretariat's own deadlines, so it comes even with reminders off."

@@ -405,6 +405,8 @@ MESSAGES: dict[str, str] = {
     ),
     "case.mine.case": "Sak {number}: {title}",
     "case.notice.status": "Sak {number} «{title}» har fått ny status: {status}.",
+    "case.notice.updated": "Sekretariatet har endret sak {number} «{title}». Status: {status}.",
+    "case.notice.section": "Del av sakslisten: {section}.",
     "case.notice.route": "Saksgang: {route}.",
     "case.notice.meeting": "Møte: {meeting}.",
     "case.notice.triage": "Ny sak til vurdering: sak {number} «{title}».",
@@ -708,6 +710,13 @@ MESSAGES: dict[str, str] = {
     "reminder.action.case_new": "Meld inn sak",
     "reminder.action.absence": "Meld forfall",
     "reminder.action.sign": "Signer protokollen",
+    "reminder.action.notice": "Se over og publiser innkallingen",
+    "reminder.action.protocol": "Åpne protokollutkastet",
+    "reminder.action.evaluation": "Svar på evalueringen",
+    "reminder.hint.budget": (
+        "Mål og budsjett lages utenfor boten, så her er ingen knapp: send forslaget til "
+        "sekretariatet slik dere pleier."
+    ),
     "reminder.footer.optional": "Du kan skru av påminnelser ved å skrive «påminnelser av».",
     "reminder.footer.mandatory": (
         "Dette er en av sekretariatets egne frister, så den kommer selv om påminnelser er "

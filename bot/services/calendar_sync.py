@@ -10,7 +10,10 @@ seconds) then carries the jobs out against the CalendarPort, outside any databas
 - a transient failure (throttling, outage, timeout) reschedules the job — after ``Retry-After``
   when the server gave one, else exponential backoff with full jitter (2 s base, 15 min cap) —
   and never gives up; a permanent refusal marks the job failed and writes an audit entry;
-- ``sync_state`` tells cards whether the calendar has caught up ("venter på kalender").
+- ``sync_state`` tells cards whether the calendar has caught up ("venter på kalender");
+- once a meeting's notice is published, every create or update carries the agenda and the link
+  to the notice in the event's body (:func:`with_agenda`), whoever queues it: moving the meeting,
+  an absence or a deputy called in rebuilds the event from the meeting and must not drop it.
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ import json
 import logging
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.domain.notice import calendar_html, content_from_json
 from bot.graph.port import (
     Attendee,
     CalendarEvent,
@@ -36,6 +40,7 @@ from bot.graph.port import (
     PermanentCalendarError,
     TransientCalendarError,
 )
+from storage import agenda as agenda_repo
 from storage import audit
 from storage import calendar_sync as repo
 from storage.calendar_sync import as_utc
@@ -119,6 +124,23 @@ def _validate(op: JobOp, meeting_id: int, event: CalendarEvent | None) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+async def with_agenda(session: AsyncSession, event: CalendarEvent) -> CalendarEvent:
+    """The event with the meeting's published agenda after its own lines (seed 001: the
+    notice's case list and the link to the notice with its documents), from the latest
+    published version; the event as it is while no notice is published."""
+    latest = await agenda_repo.latest_version(session, meeting_id=event.meeting_id)
+    if latest is None:
+        return event
+    agenda = calendar_html(
+        content_from_json(latest.content),
+        document_url=latest.document_url or None,
+        version=latest.version,
+    )
+    if event.body_html.endswith(agenda):
+        return event
+    return replace(event, body_html=event.body_html + agenda)
+
+
 async def enqueue_change(
     session: AsyncSession,
     *,
@@ -130,10 +152,13 @@ async def enqueue_change(
     """Record a calendar change in the caller's transaction; the worker carries it out later.
 
     ``op`` is ``create``, ``update`` or ``cancel`` (``event`` may be None only for cancel).
-    The job's transaction id is fixed here and reused on every retry.
+    The job's transaction id is fixed here and reused on every retry. The event's body is the
+    meeting's own text; the published agenda is added here (:func:`with_agenda`).
     """
     kind = JobOp(op)
     _validate(kind, meeting_id, event)
+    if event is not None:
+        event = await with_agenda(session, event)
     now = utcnow()
     job = await repo.add_job(
         session,

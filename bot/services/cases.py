@@ -51,8 +51,9 @@ from bot.domain.cases import (
     validate_triage,
 )
 from bot.domain.roles import Actor, Capability
+from bot.i18n import language_of
 from bot.services import meetings as meeting_service
-from storage import audit
+from storage import audit, conversations
 from storage import cases as repo
 from storage import meetings as meeting_repo
 from storage.case_tables import Case
@@ -61,6 +62,8 @@ from storage.people import members_of_body
 
 __all__ = [
     "CASE_BODIES",
+    "CHANGE_STATUS",
+    "CHANGE_UPDATED",
     "KIND_STATUS",
     "KIND_TRIAGE",
     "STORED_MEETINGS",
@@ -83,6 +86,7 @@ __all__ = [
     "open_meetings",
     "review_form",
     "submit_case",
+    "tell_submitter",
     "triage_case",
     "triage_notices",
     "triage_view",
@@ -96,6 +100,10 @@ get theirs through SSU."""
 SECRETARIAT_BODY: Final = "SEK"
 KIND_TRIAGE: Final = "case_triage"
 KIND_STATUS: Final = "case_status"
+CHANGE_STATUS: Final = "status"
+"""A status note: the case moved to another state (triaged, scheduled, treated, decided …)."""
+CHANGE_UPDATED: Final = "updated"
+"""A status note of a re-triage: same state, another route, section or meeting."""
 MY_CASES_LIMIT: Final = 50
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _OPEN_STATES: Final = ("planned", "notice_published")
@@ -261,6 +269,9 @@ class Notice:
     conversation_id: str | None = None
     meetings: tuple[MeetingSlot, ...] = ()
     """For a triage card: the meetings the case can be placed in, as they were when it was sent."""
+    change: str = CHANGE_STATUS
+    """For a status note: ``status`` (a new state) or ``updated`` (a re-triage: same state, other
+    route, section or meeting)."""
 
 
 Render = Callable[[Notice], tuple[str | None, dict[str, Any] | None]]
@@ -614,17 +625,90 @@ async def triage_notices(
     return notices
 
 
-async def _status_notice(session: AsyncSession, row: Case, case: CaseView) -> Notice | None:
+async def _reference_locale(session: AsyncSession, row: Case) -> str | None:
+    """The Teams locale of the submitter's chat with the bot, as its last activity gave it."""
+    reference = None
+    if row.submitter_person_id is not None:
+        reference = await conversations.personal_reference(
+            session, person_id=row.submitter_person_id
+        )
+    if reference is None and row.submitter_conversation_id:
+        reference = await conversations.reference_by_conversation(
+            session, conversation_id=row.submitter_conversation_id
+        )
+    if reference is None:
+        return None
+    try:
+        locale = json.loads(reference.reference_json).get("locale")
+    except (ValueError, AttributeError):
+        return None
+    return locale if isinstance(locale, str) and locale else None
+
+
+async def _submitter_locale(session: AsyncSession, row: Case, person: Person | None) -> str:
+    """The submitter's language: their stored choice (``språk``), else their Teams locale as
+    the bot last saw it, else Norwegian — the same order a turn resolves it in."""
+    if person is not None and person.locale:
+        return person.locale
+    return language_of(await _reference_locale(session, row))
+
+
+async def _status_notice(
+    session: AsyncSession, row: Case, case: CaseView, *, change: str = CHANGE_STATUS
+) -> Notice | None:
     """The submitter hears of every status change: in the roster by person, else by chat."""
     key = f"case:{case.id}:{case.status.value}:{row.updated_at.isoformat()}"
     if row.submitter_person_id is not None:
         person = await session.get(Person, row.submitter_person_id)
-        locale = (person.locale if person else None) or "nb"
-        return Notice(KIND_STATUS, case, locale, key, recipient_person_id=row.submitter_person_id)
+        locale = await _submitter_locale(session, row, person)
+        return Notice(
+            KIND_STATUS,
+            case,
+            locale,
+            key,
+            recipient_person_id=row.submitter_person_id,
+            change=change,
+        )
     if row.submitter_conversation_id:
-        return Notice(KIND_STATUS, case, "nb", key, conversation_id=row.submitter_conversation_id)
+        locale = await _submitter_locale(session, row, None)
+        return Notice(
+            KIND_STATUS,
+            case,
+            locale,
+            key,
+            conversation_id=row.submitter_conversation_id,
+            change=change,
+        )
     log.warning("case submitter cannot be reached", extra={"case_id": case.id})
     return None
+
+
+async def tell_submitter(
+    session: AsyncSession,
+    *,
+    case_id: int,
+    now: datetime,
+    notify: NoticeSink | None,
+    meetings: MeetingDirectory = STORED_MEETINGS,
+) -> Notice | None:
+    """The submitter's note of a status change another feature made in this transaction
+    (publishing the notice schedules the case; a consensus round treats or decides it).
+
+    Call it after the case row has its new status and ``updated_at``: the note is keyed by both,
+    so a redelivered change is not told twice and a later one is told again.
+    """
+    row = await repo.get(session, case_id)
+    if row is None:
+        return None
+    view = await _view(session, row, meetings, {})
+    notice = await _status_notice(session, row, view)
+    if notice is not None and notify is not None:
+        await notify(session, (notice,), now=_now(now))
+    log.info(
+        "case status told",
+        extra={"case_id": case_id, "status": row.status, "told": notice is not None},
+    )
+    return notice
 
 
 # --------------------------------------------------------------------------------------------------
@@ -753,6 +837,7 @@ async def triage_case(
     if _same_triage(row, decision):
         return Triaged(await _view(session, row, meetings, {}), changed=False)
     before = row.status
+    placed_before = (row.route, row.section, row.meeting_id)
     row.status = transition(row.status, CaseStatus.TRIAGED).value
     row.route = decision.route.value
     row.section = decision.section.value
@@ -781,9 +866,18 @@ async def triage_case(
     )
     cache: _SlotCache = {} if meeting is None else {meeting.id: meeting}
     view = await _view(session, row, meetings, cache)
-    notice = await _status_notice(session, row, view)
+    # A new state, or the same one with another route, section or meeting, is news to the
+    # submitter; a re-triage that only changes the minutes is not (the note does not show them).
+    news = before != row.status or placed_before != (row.route, row.section, row.meeting_id)
+    notice = (
+        await _status_notice(
+            session, row, view, change=CHANGE_STATUS if before != row.status else CHANGE_UPDATED
+        )
+        if news
+        else None
+    )
     notices = () if notice is None else (notice,)
-    if notify is not None:
+    if notify is not None and notices:
         await notify(session, notices, now=moment)
     log.info(
         "case triaged",

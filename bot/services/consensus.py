@@ -40,6 +40,7 @@ from bot.domain.meeting_state import MeetingState
 from bot.domain.quorum import Sitting
 from bot.domain.roles import Actor
 from bot.services import attendance
+from bot.services import cases as case_service
 from bot.services.attendance import NO_HOOKS, AttendanceHooks, AttendanceView, Participant
 from bot.services.meetings import SYSTEM, MeetingView
 from storage import audit
@@ -1220,11 +1221,12 @@ async def close_round(
     item_id: object,
     now: datetime,
     hooks: AttendanceHooks = NO_HOOKS,
+    notify: case_service.NoticeSink | None = None,
 ) -> Closed | Refused:
     """The chair closes the round. Consensus when the meeting has a quorum now and nobody
     eligible objects (and somebody supports); otherwise "no consensus — further dialogue". The
     answers of those still eligible are counted; the case is treated, and decided on consensus,
-    through the case lifecycle's guarded transitions."""
+    through the case lifecycle's guarded transitions, and its submitter is told (``notify``)."""
     action = "consensus.close"
     moment = _utc(now)
     row = await _load_round(session, actor=actor, action=action, item_id=item_id, lock=True)
@@ -1264,7 +1266,13 @@ async def close_round(
     row.updated_at = moment
     await repo.save(session, row)
     status = await _move_case(
-        session, actor=actor, round_id=rid, case_id=_id(case), result=decided, now=moment
+        session,
+        actor=actor,
+        round_id=rid,
+        case_id=_id(case),
+        result=decided,
+        now=moment,
+        notify=notify,
     )
     await _audit(
         session,
@@ -1300,6 +1308,7 @@ async def _move_case(
     case_id: int,
     result: Outcome,
     now: datetime,
+    notify: case_service.NoticeSink | None = None,
 ) -> CaseStatus:
     """Treated, and decided on consensus — each step through the guarded transition. A case the
     secretariat closed meanwhile stays as it is (the round's result is kept all the same)."""
@@ -1338,6 +1347,7 @@ async def _move_case(
             subject_id=_id(row),
             detail={"from": before.value, "to": status.value, "round_id": round_id},
         )
+        await case_service.tell_submitter(session, case_id=_id(row), now=now, notify=notify)
     return status
 
 

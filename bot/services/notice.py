@@ -21,14 +21,15 @@ Republishing after a change makes version n+1 and sends it again; the document's
 version, so earlier versions stay in the portal.
 
 A personal deputy called in after publication gets the current version through the attendance
-feature's "deputy called in" hook (:func:`deputy_listener`), and the calendar body keeps the
-agenda (the absence rebuilt it without).
+feature's "deputy called in" hook (:func:`deputy_listener`). The calendar body keeps the agenda
+whoever updates the event afterwards (an absence, moving the meeting): the calendar queue adds the
+latest published version to every create and update
+(:func:`bot.services.calendar_sync.with_agenda`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
@@ -48,7 +49,6 @@ from bot.domain.meeting_state import publish_notice as notice_published
 from bot.domain.notice import (
     NoticeContent,
     PublicationMeta,
-    calendar_html,
     content_from_json,
     content_to_json,
 )
@@ -56,6 +56,7 @@ from bot.domain.roles import Actor, Capability
 from bot.graph.port import DocumentStore, StoredDocument
 from bot.services import agenda as agenda_service
 from bot.services import calendar_sync, outbox
+from bot.services import cases as case_service
 from bot.services.agenda import Loaded, PublishedInfo, parse_id
 from bot.services.meetings import Invitee, MeetingView, attendees_of, calendar_event
 from storage import agenda as repo
@@ -65,7 +66,7 @@ from storage.agenda_tables import NoticeVersion
 from storage.case_tables import Case
 from storage.db import transaction
 from storage.meeting_tables import Meeting
-from storage.models import AuditOutcome, ConversationRef, Person, utcnow
+from storage.models import AuditOutcome, ConversationRef, Person
 from storage.people import members_of_body
 
 __all__ = [
@@ -460,8 +461,12 @@ async def record_publication(
     document: StoredDocument,
     render: Render,
     deputies: DeputySource = _no_deputies,
+    case_notify: case_service.NoticeSink | None = None,
 ) -> Published | Refused:
     """Record a stored document as the next version and send it (second transaction).
+
+    ``case_notify`` takes the status notes of the cases this version schedules (each submitter
+    is told, in this transaction; see :func:`bot.services.cases.tell_submitter`).
 
     Every check runs again under the meeting's row lock: if the agenda changed or someone else
     published while the document was uploading, this version is refused (``changed_meanwhile``,
@@ -494,7 +499,13 @@ async def record_publication(
         row.updated_at = moment
         session.add(row)
     scheduled = await _schedule_cases(
-        session, actor=actor, case_ids=prepared.case_ids, meeting_id=row.id, version=version
+        session,
+        actor=actor,
+        case_ids=prepared.case_ids,
+        meeting_id=row.id,
+        version=version,
+        now=moment,
+        notify=case_notify,
     )
     meeting = MeetingView.of(row)
     invitees = await attendees_of(session, meeting_id=row.id)
@@ -521,14 +532,6 @@ async def record_publication(
         render=render,
         now=moment,
     )
-    calendar = await _update_calendar(
-        session,
-        meeting=meeting,
-        content=prepared.content,
-        url=document.url,
-        version=version,
-        extra=deputy_ids,
-    )
     await repo.add_version(
         session,
         NoticeVersion(
@@ -548,6 +551,8 @@ async def record_publication(
             case_ids=json.dumps(list(prepared.case_ids)),
         ),
     )
+    # After the version is recorded: the calendar body is built from the latest one.
+    calendar = await _update_calendar(session, meeting=meeting, extra=deputy_ids)
     await audit.append(
         session,
         action="notice.publish",
@@ -603,6 +608,7 @@ async def publish_notice(
     reason: object = "",
     now: datetime | None = None,
     deputies: DeputySource = _no_deputies,
+    case_notify: case_service.NoticeSink | None = None,
 ) -> Published | Refused:
     """Publish (or republish) a meeting's notice: check, store the document, record and send.
 
@@ -641,6 +647,7 @@ async def publish_notice(
             document=stored,
             render=render,
             deputies=deputies,
+            case_notify=case_notify,
         )
 
 
@@ -656,8 +663,11 @@ async def _schedule_cases(
     case_ids: Sequence[int],
     meeting_id: int,
     version: int,
+    now: datetime,
+    notify: case_service.NoticeSink | None,
 ) -> tuple[int, ...]:
-    """The agenda's triaged cases move to *scheduled* (guarded); scheduled ones stay."""
+    """The agenda's triaged cases move to *scheduled* (guarded); scheduled ones stay. Each
+    submitter whose case moves is told (a case scheduled by an earlier version is not again)."""
     if not case_ids:
         return ()
     query = select(Case).where(col(Case.id).in_(list(case_ids))).with_for_update()
@@ -667,7 +677,7 @@ async def _schedule_cases(
             continue
         before = case.status
         case.status = transition(case.status, CaseStatus.SCHEDULED).value
-        case.updated_at = utcnow()
+        case.updated_at = now
         session.add(case)
         moved.append(case.id)
         await audit.append(
@@ -680,6 +690,8 @@ async def _schedule_cases(
             detail={"from": before, "to": case.status, "meeting_id": meeting_id, "notice": version},
         )
     await session.flush()
+    for case_id in sorted(moved):
+        await case_service.tell_submitter(session, case_id=case_id, now=now, notify=notify)
     return tuple(sorted(moved))
 
 
@@ -803,16 +815,11 @@ async def _send_to_channels(
 
 
 async def _update_calendar(
-    session: AsyncSession,
-    *,
-    meeting: MeetingView,
-    content: NoticeContent,
-    url: str,
-    version: int,
-    extra: Sequence[int],
+    session: AsyncSession, *, meeting: MeetingView, extra: Sequence[int]
 ) -> bool:
-    """The calendar event's body gets the agenda; False when the meeting has no calendar entry
-    (e.g. recorded after the fact): then there is nothing to update."""
+    """The calendar event gets the latest published agenda in its body (added by
+    :func:`bot.services.calendar_sync.with_agenda`) and the deputies called in; False when the
+    meeting has no calendar entry (e.g. recorded after the fact): nothing to update then."""
     if await calendar_sync.sync_state(session, meeting_id=meeting.id) is None:
         log.info("no calendar entry for the agenda", extra={"meeting_id": meeting.id})
         return False
@@ -821,13 +828,8 @@ async def _update_calendar(
     for person_id, person in sorted((await _people(session, extra)).items()):
         if person_id not in known:
             invitees.append(Invitee(person_id, person.email, person.name, True))
-    event = calendar_event(meeting, invitees)
-    body = event.body_html + calendar_html(content, document_url=url, version=version)
     await calendar_sync.enqueue_change(
-        session,
-        meeting_id=meeting.id,
-        op="update",
-        event=dataclasses.replace(event, body_html=body),
+        session, meeting_id=meeting.id, op="update", event=calendar_event(meeting, invitees)
     )
     return True
 
@@ -898,13 +900,6 @@ def deputy_listener(
                 extra={"meeting_id": meeting_id, "deputy": event.deputy_person_id},
             )
         extra = sorted(set(await deputies(session, meeting_id)) | {event.deputy_person_id})
-        await _update_calendar(
-            session,
-            meeting=meeting,
-            content=content,
-            url=latest.document_url,
-            version=latest.version,
-            extra=extra,
-        )
+        await _update_calendar(session, meeting=meeting, extra=extra)
 
     return listener

@@ -31,6 +31,7 @@ from bot.teams.handler import CommandHandler, card_activity
 from cards import agenda as cards
 from cards import notice as notice_cards
 from cards.base import Json
+from dialogs.case_submission import NOTIFY as CASE_NOTIFY
 from dialogs.context import services_of
 from storage.db import transaction
 
@@ -227,6 +228,7 @@ class NoticeHandlers:
             reason=reason,
             now=self._clock(),
             deputies=self._deputies,
+            case_notify=CASE_NOTIFY,
         )
         if isinstance(result, notice_service.Published):
             self._after_commit()

@@ -37,6 +37,7 @@ from bot.teams.actions import ActionRegistry, ActionRequest
 from bot.teams.handler import CommandHandler, card_activity
 from cards import consensus as cards
 from cards.base import Json
+from dialogs.case_submission import NOTIFY as CASE_NOTIFY
 from dialogs.context import services_of
 from storage.db import transaction
 
@@ -207,6 +208,7 @@ class ConsensusHandlers:
                 item_id=request.values.get("item_id"),
                 now=self._clock(),
                 hooks=self.hooks,
+                notify=CASE_NOTIFY,
             )
         if isinstance(result, Refused):
             return self._refused(actor, result)

@@ -1,7 +1,8 @@
 """The self-evaluation in Teams: the phrases ``start evaluering``/``start evaluation``,
 ``evaluering``/``evaluation`` and ``evaluering csv``/``evaluation csv``, the card verbs
-``evaluation.answer``, ``.start``, ``.close``, ``.status``, ``.results`` and ``.csv``, and the
-listener for the attendance feature's "meeting ended" hook.
+``evaluation.answer``, ``.start``, ``.close``, ``.status``, ``.results``, ``.csv`` and ``.poll``
+(the evaluation reminder's button), and the listener for the attendance feature's "meeting ended"
+hook.
 
 Why the chart is drawn here, after the transaction: matplotlib needs tens of milliseconds of CPU,
 which must neither block the event loop (it runs in a worker thread) nor hold the database (on
@@ -49,6 +50,7 @@ from bot.teams.actions import ActionRegistry, ActionRequest
 from bot.teams.handler import CommandHandler, card_activity
 from cards import evaluation as cards
 from cards.base import Json
+from cards.reminders import VERB_POLL
 from dialogs.context import TurnServices, services_of
 from storage.db import transaction
 
@@ -263,6 +265,35 @@ class EvaluationHandlers:
             locale, results, chart_png=chart, can_export=service.can_export(actor)
         )
 
+    async def poll_action(self, request: ActionRequest) -> Json:
+        """The evaluation reminder's button, pressed in the personal chat: the person's own poll
+        while they may still answer it (present at the meeting, not answered yet, evaluation
+        open); otherwise what ``evaluering`` would show them — the status while it is open, the
+        results once it is closed. For people in the roster only, like the status; nothing is
+        stored, so a refusal (someone outside the roster, an unknown id) is not audited."""
+        services = services_of(request.turn_context)
+        actor, locale = services.actor, services.actor.locale
+        async with transaction(services.sessions) as session:
+            view = await service.get_evaluation(
+                session, actor=actor, evaluation_id=request.values.get("evaluation_id")
+            )
+            eligible, answered = (
+                await service.respondent_state(
+                    session, evaluation_id=view.id, person_id=actor.person_id
+                )
+                if isinstance(view, EvaluationView)
+                else (False, False)
+            )
+        if isinstance(view, Refused):
+            return cards.evaluation_refused_card(locale, view)
+        if view.is_open and eligible and not answered:
+            return cards.poll_card(locale, view)
+        if view.is_open:
+            return cards.status_card(
+                locale, view, can_manage=service.can_manage(actor), answered_by_viewer=answered
+            )
+        return await self._results_card(services, view.id)
+
     async def status_action(self, request: ActionRequest) -> Json:
         services = services_of(request.turn_context)
         actor, locale = services.actor, services.actor.locale
@@ -435,6 +466,7 @@ def register(
     actions.register(cards.VERB_STATUS, handlers.status_action)
     actions.register(cards.VERB_RESULTS, handlers.results_action)
     actions.register(cards.VERB_CSV, handlers.csv_action)
+    actions.register(VERB_POLL, handlers.poll_action)
     if hooks is not None:
         hooks.on_meeting_ended(handlers.meeting_ended)
     return handlers

@@ -352,6 +352,7 @@ VIEWS = (
     Refusal("meeting.next", UNKNOWN, {}, None),
     Refusal("evaluation.status", UNKNOWN, {"evaluation_id": 1}, None),
     Refusal("evaluation.results", UNKNOWN, {"evaluation_id": 1}, None),
+    Refusal("evaluation.poll", UNKNOWN, {"evaluation_id": 1}, None),
     Refusal("settings.language", UNKNOWN, {"language": "en"}, None),
 )
 FOR_EVERYONE = frozenset({"help.show", "case.submit", "case.new"})

@@ -226,7 +226,11 @@ async def test_the_secretariat_arranges_the_agenda_and_publishes(bot_on: BotHarn
     assert "Felles rutine for utskrivning (35 min)" in json.loads(job.payload or "{}")["body_html"]
     sent = await messages(bot)
     assert [m.conversation_id for m in sent if m.conversation_id] == [CHANNEL]
-    assert len([m for m in sent if m.recipient_person_id]) == 27
+    assert len([m for m in sent if m.recipient_person_id and m.kind == "notice_published"]) == 27
+    # The three cases are scheduled now: their submitter (the secretary) is told of each.
+    scheduled = [m for m in sent if m.kind == "case_status"]
+    assert sorted(m.subject for m in scheduled) == sorted(f"case:{c.id}" for c in cases)
+    assert all("Satt på saksliste" in (m.payload["text"] or "") for m in scheduled)
 
     # Delivery: the channel and everyone with a chat with the bot get the card.
     before = len(bot.connector.activities(CHANNEL))
@@ -240,7 +244,7 @@ async def test_the_secretariat_arranges_the_agenda_and_publishes(bot_on: BotHarn
     again = await act(bot, LEADER, "notice.publish", {"meeting_id": meeting_id})
     assert "uendret siden versjon 1" in card_text(again)
     notices = [m for m in await messages(bot) if m.kind == "notice_published"]
-    assert len(notices) == len(sent)
+    assert len(notices) == len(sent) - len(scheduled)
     assert await outcomes(bot, "notice.publish") == ["ok", "refused"]
 
 
