@@ -7,7 +7,8 @@
 // {"id": N, "ok": false, "error": "..."} per line; the first line is {"ready": true, ...} once
 // the browser runs. A locator ("loc") is a list of steps applied from the page:
 // {"css": S} {"role": R, "name": N?, "exact": B?} {"text": T, "exact": B?} {"label": L,
-// "exact": B?} {"has_text": T} (filter) {"nth": I} (-1 = last).  Ops: goto {url}; wait {loc,
+// "exact": B?} {"has_text": T, "case": B?} (filter; case-sensitive with "case") {"nth": I}
+// (-1 = last).  Ops: goto {url}; wait {loc,
 // state?}; click {loc}; fill {loc, value}; check {loc}; type {loc, text, enter?}; text {loc};
 // count {loc}; screenshot {path, loc?}; errors (page errors so far); close.  Every op that waits
 // takes "timeout" (ms).
@@ -50,7 +51,13 @@ function locate(page, steps) {
       loc = loc.getByRole(step.role, options);
     } else if ("text" in step) loc = loc.getByText(step.text, { exact: !!step.exact });
     else if ("label" in step) loc = loc.getByLabel(step.label, { exact: !!step.exact });
-    else if ("has_text" in step) loc = loc.filter({ hasText: step.has_text });
+    else if ("has_text" in step) {
+      // Playwright matches a string ignoring case; "case": true matches it as written.
+      const hasText = step.case
+        ? new RegExp(step.has_text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        : step.has_text;
+      loc = loc.filter({ hasText });
+    }
     else if ("nth" in step) loc = step.nth === -1 ? loc.last() : loc.nth(step.nth);
     else throw new Error(`unknown locator step ${JSON.stringify(step)}`);
   }

@@ -74,8 +74,9 @@ class Loc:
     def label(self, label: str, *, exact: bool = False) -> Loc:
         return self._add(label=label, exact=exact)
 
-    def has_text(self, text: str) -> Loc:
-        return self._add(has_text=text)
+    def has_text(self, text: str, *, match_case: bool = False) -> Loc:
+        """Only the elements containing ``text`` (Playwright ignores case unless ``match_case``)."""
+        return self._add(has_text=text, case=match_case)
 
     def nth(self, index: int) -> Loc:
         return self._add(nth=index)

@@ -134,19 +134,19 @@ async def _submit_a_case(bot: BotProcess, pg: Playground, browser: Browser) -> N
     # Playground says en-US).
     await browser.goto(pg.base_url)
     await browser.wait(Loc().role("toolbar").text(MEMBER, exact=True))
-    await browser.wait(last_bot.has_text(t("welcome.title", "en")))
+    await browser.wait(last_bot.has_text(t("welcome.title", "en"), match_case=True))
     await shot("welcome")
 
     # He chooses Norwegian, as the README tells a user to.
     await browser.type(COMPOSER, "språk", enter=True)
-    await browser.wait(last_bot.has_text(t("language.nb", NB)))
+    await browser.wait(last_bot.has_text(t("language.nb", NB), match_case=True))
     await browser.type(COMPOSER, "norsk", enter=True)
-    await browser.wait(last_bot.has_text(t("language.saved", NB)))
+    await browser.wait(last_bot.has_text(t("language.saved", NB), match_case=True))
     await shot("language")
 
     # The case form card.
     await browser.type(COMPOSER, "meld inn sak", enter=True)
-    form = last_bot.has_text(t("case.form.title", NB))
+    form = last_bot.has_text(t("case.form.title", NB), match_case=True)
     await browser.wait(form.label(t("case.field.title", NB)))
     await shot("form")
 
@@ -164,7 +164,7 @@ async def _submit_a_case(bot: BotProcess, pg: Playground, browser: Browser) -> N
 
     # Review: the card turns into the summary to confirm.
     await browser.click(form.role("button", t("case.action.review", NB), exact=True))
-    confirm = last_bot.has_text(t("case.confirm.title", NB))
+    confirm = last_bot.has_text(t("case.confirm.title", NB), match_case=True)
     await browser.wait(confirm.role("button", t("case.action.confirm", NB), exact=True))
     confirm_text = await browser.text(confirm)
     assert TITLE in confirm_text and meeting_label in confirm_text, confirm_text
@@ -173,7 +173,7 @@ async def _submit_a_case(bot: BotProcess, pg: Playground, browser: Browser) -> N
     # Submit: the receipt with the case number.
     await browser.click(confirm.role("button", t("case.action.confirm", NB), exact=True))
     receipt_title = t("case.receipt.title", NB).split("{number}")[0]
-    receipt = last_bot.has_text(receipt_title)
+    receipt = last_bot.has_text(receipt_title, match_case=True)
     await browser.wait(receipt)
     receipt_text = await browser.text(receipt)
     await shot("receipt")
@@ -201,9 +201,10 @@ async def _submit_a_case(bot: BotProcess, pg: Playground, browser: Browser) -> N
     assert (stored["person"], stored["submitter_name"]) == (MEMBER, MEMBER)
     assert stored["person_locale"] == NB
 
-    # And the bot lists it back to him.
+    # And the bot lists it back to him (the title as written: the receipt above says
+    # «mine saker» too, and has the number).
     await browser.type(COMPOSER, "mine saker", enter=True)
-    mine = last_bot.has_text(t("case.mine.title", NB)).has_text(case_number)
+    mine = last_bot.has_text(t("case.mine.title", NB), match_case=True).has_text(case_number)
     await browser.wait(mine)
     assert TITLE in await browser.text(mine)
     await shot("my-cases")
