@@ -6,6 +6,8 @@ Teams' 28 KB. So the chart is small (about 560×260 px), drawn on a private ``Fi
 Agg canvas — never pyplot, whose global state is not safe across concurrent turns — and then
 reduced to a small palette with Pillow, which shrinks a line chart to a few kilobytes. Drawing
 takes tens of milliseconds of CPU: call it from a worker thread (``asyncio.to_thread``).
+matplotlib, numpy and Pillow are imported on the first chart, not with this module: they take
+about half a second and 40 MB, and the server must start without them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,6 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from typing import Final
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PIL import Image
 
 from bot.domain.evaluation import SCALE, TrendPoint
 
@@ -44,6 +42,9 @@ def trend_chart(
     first) on the 1–5 scale, as PNG bytes of exactly ``width_px``×``height_px``."""
     if not points:
         raise ValueError("a trend chart needs at least one meeting")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width_px / _DPI, height_px / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -80,6 +81,8 @@ def trend_chart(
 
 def _small_png(png: bytes) -> bytes:
     """The same picture with a 32-colour palette: a line chart loses nothing visible."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(png)) as image:
         reduced = image.convert("RGB").quantize(colors=_PALETTE_COLOURS)
         out = io.BytesIO()

@@ -15,15 +15,7 @@ import io
 import logging
 import re
 from datetime import datetime
-from typing import Final
-
-from docx import Document
-from docx.document import Document as WordDocument
-from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
-from docx.text.paragraph import Paragraph
+from typing import TYPE_CHECKING, Final
 
 from bot.domain.calendar import to_oslo
 from bot.domain.notice import (
@@ -38,6 +30,10 @@ from bot.domain.notice import (
     meta_lines,
 )
 
+if TYPE_CHECKING:
+    from docx.document import Document as WordDocument
+    from docx.text.paragraph import Paragraph
+
 __all__ = ["CONTENT_TYPE", "EXTENSION", "render_notice_docx"]
 
 log = logging.getLogger(__name__)
@@ -48,7 +44,8 @@ AUTHOR: Final = "SSU-assistenten, Helsefellesskap Innlandet"
 _NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot hold; python-docx refuses them. Case texts are cleaned at submission,
 this is the last line of defence."""
-_LINK_BLUE: Final = RGBColor(0x05, 0x63, 0xC1)
+_LINK_BLUE: Final = "0563C1"
+"""The hyperlink colour (w:color's hex RGB, as ``str(RGBColor(0x05, 0x63, 0xC1))`` gives)."""
 
 
 def _clean(text: str) -> str:
@@ -63,6 +60,10 @@ def _labelled(document: WordDocument, label: str, value: str) -> None:
 
 def _hyperlink(paragraph: Paragraph, url: str) -> None:
     """A clickable external link (python-docx has no API for it: built from the OOXML)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     target = _clean(url)
     relation = paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
     link = OxmlElement("w:hyperlink")
@@ -70,7 +71,7 @@ def _hyperlink(paragraph: Paragraph, url: str) -> None:
     run = OxmlElement("w:r")
     properties = OxmlElement("w:rPr")
     color = OxmlElement("w:color")
-    color.set(qn("w:val"), str(_LINK_BLUE))
+    color.set(qn("w:val"), _LINK_BLUE)
     underline = OxmlElement("w:u")
     underline.set(qn("w:val"), "single")
     properties.append(color)
@@ -113,6 +114,9 @@ def render_notice_docx(
     content: NoticeContent, meta: PublicationMeta | None = None, *, created: datetime | None = None
 ) -> bytes:
     """The notice as DOCX bytes. ``meta`` adds the version line and a short notice's reason."""
+    from docx import Document  # on the first notice: python-docx and lxml take ~0.2 s to import
+    from docx.shared import Pt
+
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name = "Calibri"

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 __all__ = ["CONTENT_TYPE", "EXTENSION", "FONT_DIR", "SignatureLine", "render_protocol_pdf"]
 
@@ -45,6 +46,8 @@ def _oslo(moment: datetime) -> datetime:
 
 
 def _pdf() -> FPDF:
+    from fpdf import FPDF  # on the first PDF: fpdf2 (and fontTools) take ~0.2 s to import
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_font(_FAMILY, "", str(FONT_DIR / "DejaVuSans.ttf"))

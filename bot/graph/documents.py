@@ -8,15 +8,15 @@ import logging
 import os
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
-from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_abstractions.default_query_parameters import QueryParameters
-from msgraph.graph_service_client import GraphServiceClient
-
-from bot.graph.graph_calendar import DEFAULT_TIMEOUT_SECONDS, call_graph
 from bot.graph.port import PermanentCalendarError, StoredDocument, TransientCalendarError
+
+if TYPE_CHECKING:
+    # Graph (msgraph-sdk, kiota: ~0.3 s to import) only when GraphDocuments is used; the local
+    # store (and local_calendar, which imports this module) does without it.
+    from msgraph.graph_service_client import GraphServiceClient
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,12 @@ class GraphDocuments:
         client: GraphServiceClient,
         *,
         site_id: str,
-        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        timeout: float | None = None,
     ) -> None:
+        from bot.graph.graph_calendar import DEFAULT_TIMEOUT_SECONDS
+
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT_SECONDS
         if not site_id:
             raise ValueError("GraphDocuments needs the SharePoint site id (GRAPH_SITE_ID)")
         self._client = client
@@ -97,6 +101,11 @@ class GraphDocuments:
         return f"{base}/sites/{site}/drive/root:/{quote(relative, safe='/')}:/content"
 
     async def put(self, path: str, content: bytes, *, content_type: str) -> StoredDocument:
+        from kiota_abstractions.base_request_configuration import RequestConfiguration
+        from kiota_abstractions.default_query_parameters import QueryParameters
+
+        from bot.graph.graph_calendar import call_graph
+
         if len(content) > MAX_SIMPLE_UPLOAD_BYTES:
             raise PermanentCalendarError(
                 f"{path}: {len(content)} bytes is more than one upload takes (250 MB)"

@@ -12,21 +12,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from aiohttp import web
-from azure.identity.aio import ClientSecretCredential
-from msgraph.graph_service_client import GraphServiceClient
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
-from bot.graph.documents import GraphDocuments, LocalDocuments
-from bot.graph.graph_calendar import GraphCalendar, build_graph_client, close_graph_client
+from bot.graph.documents import LocalDocuments
 from bot.graph.local_calendar import LocalCalendar
 from bot.graph.port import CalendarPort, DocumentStore
 from bot.services.calendar_sync import run_worker
 
 if TYPE_CHECKING:
+    # msgraph-sdk, kiota and azure-identity are imported only when Graph is configured: they
+    # take ~0.3 s to import, and the embedded mode (and the server's start) does without them.
     from azure.core.credentials_async import AsyncTokenCredential
     from azure.core.pipeline.transport import AsyncHttpTransport
+    from azure.identity.aio import ClientSecretCredential
+    from msgraph.graph_service_client import GraphServiceClient
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def build_credential(
     (tests point it at a loopback fake: azure-identity refuses an http:// authority)."""
     if not settings.graph_configured:
         raise GraphNotConfigured("GRAPH_TENANT_ID, GRAPH_CLIENT_ID and GRAPH_CLIENT_SECRET")
+    from azure.identity.aio import ClientSecretCredential
+
     assert settings.graph_tenant_id and settings.graph_client_id and settings.graph_client_secret
     if transport is None:
         return ClientSecretCredential(
@@ -76,6 +79,8 @@ class CalendarServices:
 
     async def aclose(self) -> None:
         if self.graph is not None:
+            from bot.graph.graph_calendar import close_graph_client
+
             await close_graph_client(self.graph)
         if self.credential is not None and self.owns_credential:
             await self.credential.close()
@@ -102,6 +107,9 @@ def build_calendar_services(
         )
     if not settings.graph_organizer:
         raise GraphNotConfigured("GRAPH_ORGANIZER must name the mailbox that owns the meetings")
+    from bot.graph.documents import GraphDocuments
+    from bot.graph.graph_calendar import GraphCalendar, build_graph_client
+
     owns = credential is None
     token_source = credential if credential is not None else build_credential(settings)
     client = build_graph_client(token_source, base_url=settings.graph_base_url)
