@@ -13,7 +13,9 @@ Per row:  claim (lease, commit) → wait for a rate-limit slot → `sending` (co
    POST leaves at the slot, with the lease stretched past the request timeout so nobody else
    can take the row while the request may be on the wire. Only rows in `sending` are ever in
    doubt.
-3. *sent* is committed immediately after the connector answers 2xx.
+3. *sent* is committed immediately after the connector answers 2xx — and retried until it
+   commits when the database is away for a moment (a PostgreSQL restart), so a delivered row
+   does not turn in doubt and go out twice.
 
 The `sending` and `sent` marks of concurrent deliveries share commits (group commit): each
 delivery still waits for *its* mark to be durable before it goes on, but marks that become
@@ -558,6 +560,10 @@ class OutboxSender:
         """
         jobs: list[_Job] = []
         notified = False
+        settled = False
+        # A row whose delivery still runs here (its `sent` mark waiting for the database) can
+        # look in doubt; claiming it renews our lease, and it is not delivered a second time.
+        active = {job.row_id for job in self._active.values()}
         async with self._transaction() as session:
             rows = await repository.claim(
                 session,
@@ -568,11 +574,14 @@ class OutboxSender:
             )
             targets = await repository.targets_for(session, rows)
             for row in rows:
+                if row.id in active:
+                    continue
                 job = self._prepare(row, targets)
                 if job.skip is None:
                     jobs.append(job)
                     continue
                 state, reason = job.skip
+                settled = True
                 await repository.finish(
                     session, row_id=job.row_id, owner=self.owner, now=now, state=state, error=reason
                 )
@@ -597,7 +606,7 @@ class OutboxSender:
                     + ("sending again" if self.config.resend_in_doubt else "not resending"),
                     extra={"outbox_id": job.row_id, "kind": job.kind, "attempts": job.attempts},
                 )
-        return jobs, len(rows) > len(jobs)
+        return jobs, settled
 
     def _prepare(self, row: OutboxMessage, targets: repository.Targets) -> _Job:
         assert row.id is not None
@@ -701,7 +710,7 @@ class OutboxSender:
                     session.add(person)
             return kept
 
-        kept = await self._group_commit(record_sent)
+        kept = await self._record_delivered(record_sent, job)
         report.sent += 1
         if not kept:
             log.error(
@@ -718,6 +727,34 @@ class OutboxSender:
                 "ms": round((time.monotonic() - started) * 1000),
             },
         )
+
+    async def _record_delivered(
+        self, operation: Callable[[AsyncSession], Awaitable[bool]], job: _Job
+    ) -> bool:
+        """Commit the `sent` mark of a message Teams accepted, waiting out a database outage.
+
+        Why: until it is committed the row stays `sending`, and once its lease runs out it is in
+        doubt and sent again — a duplicate, since this POST did arrive. So the mark is retried
+        (0.1 s, doubling to 5 s) for as long as the sender runs; this process's sweeps meanwhile
+        leave the row alone (`_claim`). Only a shutdown ends the wait, leaving the row in doubt.
+        """
+        delay = 0.1
+        while True:
+            try:
+                return await self._group_commit(operation)
+            except Exception as error:
+                if self._closing:
+                    log.error(
+                        "outbox message delivered but not recorded before shutdown: in doubt",
+                        extra={"outbox_id": job.row_id, "kind": job.kind, "error": repr(error)},
+                    )
+                    raise
+                log.warning(
+                    "outbox message delivered; recording it failed, retrying",
+                    extra={"outbox_id": job.row_id, "retry_in": delay, "error": repr(error)},
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     def backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random, capped."""

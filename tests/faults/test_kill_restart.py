@@ -119,10 +119,10 @@ async def test_sigkill_after_accepting_work_then_restart_keeps_it_and_delivers_o
             connector.hang_next(1_000_000, match=lambda r: r.operation == PROACTIVE)
             case = await submit_case(client, MEMBER, title="Rutine for legemidler ved utskrivning")
             assert case.accepted, (case.step, case.text)
-            answered = await answer_consensus(
+            answered, text = await answer_consensus(
                 client, MEMBER, round_id=round_id, chat=CHAT, position="agree"
             )
-            assert answered is Result.ACCEPTED, ACCEPTED_CONSENSUS
+            assert answered is Result.ACCEPTED, (ACCEPTED_CONSENSUS, text)
             final = await client.act(deputy, "protocol.sign", sign)
             assert "ferdig signert og arkivert" in final.text, final.text
 

@@ -14,6 +14,7 @@ with the text (a refusal, a stale card). A 5xx, a transport error or silence is 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -36,6 +37,7 @@ from tests.support.harness import card_text, cards_in
 ACCEPTED_CASE = "Saken er meldt inn"
 CONFIRM_CASE = "Se over saken før du sender den inn"
 ACCEPTED_CONSENSUS = "Svaret ditt er registrert"
+UNCHANGED_CONSENSUS = "Svaret ditt var allerede registrert slik"
 APOLOGY = t("error.apology", "nb", ref="@@").split("@@")[0][:40]
 
 
@@ -64,7 +66,7 @@ class Answer:
             if reply.get("text"):
                 parts.append(str(reply["text"]))
             parts.extend(card_text(c) for c in cards_in(reply))
-        return "\n".join(parts)
+        return re.sub(r"\\(.)", r"\1", "\n".join(parts))  # as shown: markdown escapes removed
 
     @property
     def card(self) -> dict[str, Any] | None:
@@ -198,7 +200,7 @@ async def submit_case(client: TeamsClient, user: TeamsUser, *, title: str) -> Ca
 
 async def answer_consensus(
     client: TeamsClient, user: TeamsUser, *, round_id: int, chat: str, position: str
-) -> Result:
+) -> tuple[Result, str]:
     answer = await client.act(
         user,
         "consensus.respond",
@@ -206,7 +208,11 @@ async def answer_consensus(
         conversation_id=chat,
         conversation_type="groupChat",
     )
-    return answer.result(ACCEPTED_CONSENSUS)
+    text = answer.text or str(answer.error or answer.status)
+    result = answer.result(ACCEPTED_CONSENSUS)
+    if result is Result.OTHER and UNCHANGED_CONSENSUS in text:  # stored before: same answer
+        result = Result.ACCEPTED
+    return result, text
 
 
 @dataclass
@@ -231,7 +237,7 @@ async def answer_evaluation(
     *,
     rating: int,
     token: str | None,
-) -> tuple[Result, str | None]:
+) -> tuple[Result, str | None, str]:
     """Answer (or, with the card's ``token``, change) the self-evaluation. Accepted = the card
     came back with the token to change it, i.e. the answer is stored."""
     values: dict[str, Any] = {f"q{n + 1}": str(rating) for n in range(target.questions)}
@@ -241,9 +247,10 @@ async def answer_evaluation(
     answer = await client.act(user, "evaluation.answer", values)
     given = _answer_token(answer.card)
     result = answer.result("@@never@@")
+    text = answer.text or str(answer.error or answer.status)
     if result is Result.OTHER and given is not None:
-        return Result.ACCEPTED, given
-    return result, token
+        return Result.ACCEPTED, given, text
+    return result, token, text
 
 
 # -- seeding ---------------------------------------------------------------------------------
@@ -302,8 +309,10 @@ async def open_consensus_round(
     round's id."""
     from types import SimpleNamespace
 
+    from storage import cases as case_repo
+    from storage.case_tables import Case
     from storage.consensus_tables import ConsensusRound
-    from tests.bot.teams.test_consensus_chat import PROPOSAL, insert_case, insert_meeting
+    from tests.bot.teams.test_consensus_chat import PROPOSAL, insert_meeting
 
     where = {"conversation_id": chat, "conversation_type": "groupChat"}
     shim: Any = SimpleNamespace(sessions=sessions)
@@ -313,7 +322,28 @@ async def open_consensus_round(
     for user in present:
         checked = await client.act(user, "attendance.check_in", {"meeting_id": meeting_id}, **where)
         assert "Du er sjekket inn" in checked.text, (user.name, checked.text)
-    case_id = await insert_case(shim, meeting_id)
+    async with transaction(sessions) as session:  # numbered as the bot numbers its cases
+        year = datetime.now(UTC).year
+        case = Case(
+            year=year,
+            number=await case_repo.next_number(session, year=year),
+            submission_key=f"consensus-{meeting_id}",
+            title="Felles rutine for utskrivning",
+            submitter_org="Hamar kommune",
+            anchored_with="Kommunaldirektør",
+            case_type="decision",
+            background="Bakgrunn.",
+            assessment="Vurdering.",
+            proposal=PROPOSAL,
+            economic_impact="minor",
+            meeting_id=meeting_id,
+            status="triaged",
+            route="ssu",
+            section="decision",
+        )
+        session.add(case)
+        await session.flush()
+        case_id = case.id
     started = await client.act(
         chair, "consensus.start", {"case_id": case_id, "decision_text": PROPOSAL}, **where
     )
