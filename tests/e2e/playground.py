@@ -36,7 +36,9 @@ Protocol (read from the package's ``dist/index.js`` 0.2.28 and checked against a
   ``{"from": {"id"}, "text", "textFormat": "plain"|"markdown"|"xml", "mentions"?:
   [{"mentioned": {"id"}, "text": "<at>Name</at>"}]}`` -> ``{"messageId",
   "timestamp", "postConversationId"?}``; only a personal chat message or one that
-  mentions the bot is forwarded to the bot.
+  mentions the bot is forwarded to the bot, and always as from the signed-in user
+  (``currentUser``): ``from`` only has to be a member of the chat.  Another user's
+  message is a custom activity (``send_message_activity``).
 * ``POST /_conversation/v1/invoke`` ``{"name": "adaptiveCard/action", "conversation":
   {"id"}, "from": {"id"}, "replyToId": <card message id>, "value": {"action":
   {"type": "Action.Execute", "title"?, "verb", "data"}}}`` -> the bot's invoke
@@ -292,6 +294,97 @@ class BotProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
+
+
+# ---------------------------------------------------------------------------------- card helpers
+_SHOWN_KEYS = frozenset({"text", "title", "value", "label", "placeholder"})
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()<>#+\-.!|~&=])")
+
+
+def card_text(card: Any) -> str:
+    """Every string of a card a user can read (texts, facts, labels, input values, the titles
+    of choices and buttons), one per line, markdown escapes undone as a client renders them;
+    for asserts on what is shown."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "choices" and isinstance(value, list):
+                    parts.extend(str(c.get("title", "")) for c in value if isinstance(c, dict))
+                elif key in _SHOWN_KEYS and isinstance(value, str):
+                    parts.append(value)
+                elif key != "data":  # an action's data is not shown
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return _MARKDOWN_ESCAPE.sub(r"\1", "\n".join(parts))
+
+
+def card_actions(card: Any, verb: str | None = None) -> list[dict[str, Any]]:
+    """Every Action.Execute in a card (buttons, select actions, show-card sub-cards, the
+    refresh action), in document order; only those with ``verb`` when given."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute" and (verb is None or node.get("verb") == verb):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+def card_inputs(card: Any) -> dict[str, str]:
+    """The id and current value of every input of a card, as a client sends them (a toggle
+    sends its valueOff when off; an input without a value sends "")."""
+    values: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            kind = str(node.get("type", ""))
+            if kind.startswith("Input.") and isinstance(node.get("id"), str):
+                value = node.get("value")
+                if kind == "Input.Toggle" and value is None:
+                    value = node.get("valueOff", "false")
+                values[node["id"]] = "" if value is None else str(value)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return values
+
+
+def card_choices(card: Any, input_id: str) -> list[tuple[str, str]]:
+    """The (value, title) choices of the Input.ChoiceSet ``input_id``."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Input.ChoiceSet" and node.get("id") == input_id:
+                found.extend(
+                    (str(c.get("value", "")), str(c.get("title", "")))
+                    for c in node.get("choices") or []
+                )
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
 
 
 @dataclass
@@ -690,15 +783,38 @@ class Playground:
         *,
         locale: str = "nb-NO",
         timezone: str = "Europe/Oslo",
+        mention_bot: bool = False,
         **extra: Any,
     ) -> dict[str, Any]:
-        """Send a message activity as a Teams client with another locale would.
+        """Send a message activity as a Teams client with another locale would, or as a user
+        other than the signed-in one (the message API always says the signed-in user).
 
         The Playground hard-codes ``locale: "en-US"`` in every activity it makes, so a
         Norwegian user can only be played through a custom activity.  Built from the
         Playground's own template (serviceUrl, conversation, recipient, tenant), so the
-        bot's replies come back on the websocket like any other.  Returns the activity.
+        bot's replies come back on the websocket like any other.  ``mention_bot`` starts the
+        text with ``<at>bot</at>`` and adds the mention entity, as Teams does for a message
+        to the bot in a group chat or channel.  Returns the activity.
         """
+        entities: list[dict[str, Any]] = [
+            {
+                "type": "clientInfo",
+                "locale": locale,
+                "country": locale.rsplit("-", 1)[-1],
+                "platform": "Web",
+                "timezone": timezone,
+            }
+        ]
+        if mention_bot:
+            mention = self.bot_mention()
+            text = f"{mention['text']} {text}"
+            entities.append(
+                {
+                    "type": "mention",
+                    "mentioned": {"id": self.bot_id, "name": self.config["config"]["bot"]["name"]},
+                    "text": mention["text"],
+                }
+            )
         activity = await self.custom_activity_template(conversation_id)
         user = self.user(user_id)
         now = datetime.now(UTC)
@@ -711,15 +827,7 @@ class Playground:
             text=text,
             textFormat="plain",
             locale=locale,
-            entities=[
-                {
-                    "type": "clientInfo",
-                    "locale": locale,
-                    "country": locale.rsplit("-", 1)[-1],
-                    "platform": "Web",
-                    "timezone": timezone,
-                }
-            ],
+            entities=entities,
             **extra,
         )
         activity["from"] = {
