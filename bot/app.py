@@ -25,6 +25,7 @@ from bot.teams import attendance as attendance_commands
 from bot.teams import basics
 from bot.teams import cases as case_commands
 from bot.teams import consensus as consensus_commands
+from bot.teams import documents as documents_route
 from bot.teams import evaluation as evaluation_commands
 from bot.teams import meetings as meeting_commands
 from bot.teams import protocol as protocol_commands
@@ -71,6 +72,7 @@ def create_app(
     outbox_jobs.add_planner(app, reminder_service.planner(render=reminder_card))
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
+    documents_route.register(app)
     return app
 
 

@@ -104,6 +104,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if settings.local_mode and args.host not in LOOPBACK_HOSTS:
         raise BadInput(f"local mode (no MicrosoftAppId) binds only to loopback, not {args.host!r}")
+    settings = _with_document_links(settings, args.host, args.port)
     upgrade(settings.sqlalchemy_url)
     if settings.demo:
         _load_demo(settings)
@@ -115,6 +116,23 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         access_log=None,
     )
     return 0
+
+
+def _with_document_links(settings: Settings, host: str, port: int) -> Settings:
+    """Local mode links documents to this server (``http://HOST:PORT``) unless told otherwise;
+    production with documents kept locally needs the key and the public URL (bot/documents/
+    links.py) — refused here with one line rather than by the app's start."""
+    from bot.documents.links import DocumentsNotConfigured, links_from_settings
+
+    if settings.local_mode and not settings.public_base_url:
+        shown = f"[{host}]" if ":" in host else host
+        settings = settings.model_copy(update={"public_base_url": f"http://{shown}:{port}"})
+    if not settings.local_mode and settings.documents_kept_locally:
+        try:
+            links_from_settings(settings)
+        except DocumentsNotConfigured as refused:
+            raise BadInput(str(refused)) from None
+    return settings
 
 
 def _migrate(_args: argparse.Namespace, settings: Settings) -> int:

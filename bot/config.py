@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0"
 DEFAULT_APP_BASE_URL = "https://ssu.helsefellesskap-innlandet.example"
+DEFAULT_PORT = 3978
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -63,11 +64,37 @@ class Settings(BaseSettings):
     )
     """Developer website in the app package (privacy and terms pages below it); its host is the
     package's validDomain. The default is a fictional `.example` domain (RFC 2606)."""
+    public_base_url: str | None = Field(
+        default=None, validation_alias=_alias("SSU_PUBLIC_BASE_URL")
+    )
+    """Where the bot itself is reached (the origin of /api/messages): locally kept documents are
+    linked as {this}/documents/{token}. Unset in local mode: http://127.0.0.1:<port>."""
+    document_key: SecretStr | None = Field(
+        default=None, validation_alias=_alias("SSU_DOCUMENT_KEY")
+    )
+    """Signs the links to locally kept documents (bot/documents/links.py). Unset in local mode:
+    one is generated per install under SSU_VAR_DIR; required in production without GRAPH_SITE_ID."""
+    document_link_days: int = Field(
+        default=365, ge=1, le=3650, validation_alias=_alias("SSU_DOCUMENT_LINK_DAYS")
+    )
+    """How long a document link works."""
 
     @property
     def local_mode(self) -> bool:
         """Without a bot registration nothing can authenticate, so only loopback is safe."""
         return not self.microsoft_app_id
+
+    @property
+    def documents_kept_locally(self) -> bool:
+        """Notices and protocols go to SSU_VAR_DIR/portal (no SharePoint site through Graph)."""
+        return not (self.graph_configured and self.graph_site_id)
+
+    @property
+    def document_base_url(self) -> str:
+        """The origin document links point at (no trailing slash)."""
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        return f"http://127.0.0.1:{DEFAULT_PORT}"
 
     @cached_property
     def sqlalchemy_url(self) -> str:

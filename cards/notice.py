@@ -53,7 +53,10 @@ VERB_AGENDA: Final = "agenda.show"
 VERB_ABSENCE: Final = "meeting.absence"
 """CONTRACT: ``meeting.absence`` with ``meeting_id`` (the attendance feature's verb)."""
 REASON_INPUT: Final = "reason"
-_OPENABLE: Final = re.compile(r"^(https|file)://[^\s<>\"'`]+$")
+_OPENABLE: Final = re.compile(
+    r"^(https://|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/|file://)[^\s<>\"'`]+$"
+)
+"""https, the bot's own document links on loopback in local mode, or a file (tools only)."""
 _LIST_LIMIT: Final = 40
 """At most this many case lines on a card (a notice has some 10); the document has them all."""
 

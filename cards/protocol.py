@@ -55,7 +55,10 @@ VERB_PUBLISH: Final = "protocol.publish"
 VERB_SIGN: Final = "protocol.sign"
 VERB_RETURN: Final = "protocol.return"
 COMMENT_INPUT: Final = "comment"
-_OPENABLE: Final = re.compile(r"^(https|file)://[^\s<>\"'`]+$")
+_OPENABLE: Final = re.compile(
+    r"^(https://|http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/|file://)[^\s<>\"'`]+$"
+)
+"""https, the bot's own document links on loopback in local mode, or a file (tools only)."""
 _CASE_LIMIT: Final = 12
 """At most this many cases on a card (a meeting has some 10); the document has them all."""
 

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 from urllib.parse import quote
 
+from bot.documents.links import DocumentLinks
 from bot.graph.port import PermanentCalendarError, StoredDocument, TransientCalendarError
 
 if TYPE_CHECKING:
@@ -34,14 +35,21 @@ def clean_path(path: str) -> PurePosixPath:
 
 
 class LocalDocuments:
-    """DocumentStore in a folder (embedded mode); files are replaced atomically."""
+    """DocumentStore in a folder (embedded mode); files are replaced atomically. With ``links``
+    a document's URL is a signed link to the bot's own ``/documents/{token}`` route
+    (bot/documents/links.py), which Teams can open; without, a ``file://`` URL (tools only)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, links: DocumentLinks | None = None) -> None:
         self._root = root
+        self._links = links
 
     @property
     def root(self) -> Path:
         return self._root
+
+    @property
+    def links(self) -> DocumentLinks | None:
+        return self._links
 
     async def put(self, path: str, content: bytes, *, content_type: str) -> StoredDocument:
         relative = clean_path(path)
@@ -51,9 +59,14 @@ class LocalDocuments:
             "document stored locally",
             extra={"path": relative.as_posix(), "size": len(content), "content_type": content_type},
         )
+        url = (
+            self._links.url_for(relative.as_posix())
+            if self._links is not None
+            else target.resolve().as_uri()
+        )
         return StoredDocument(
             path=relative.as_posix(),
-            url=target.resolve().as_uri(),
+            url=url,
             size=len(content),
             extra={"content_type": content_type},
         )

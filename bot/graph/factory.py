@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
+from bot.documents.links import links_from_settings
 from bot.graph.documents import LocalDocuments
 from bot.graph.local_calendar import LocalCalendar
 from bot.graph.port import CalendarPort, DocumentStore
@@ -103,7 +104,9 @@ def build_calendar_services(
             calendar=LocalCalendar(
                 sessions, settings.var_dir / "calendar", organizer=settings.graph_organizer
             ),
-            documents=LocalDocuments(settings.var_dir / "portal"),
+            documents=LocalDocuments(
+                settings.var_dir / "portal", links=links_from_settings(settings)
+            ),
         )
     if not settings.graph_organizer:
         raise GraphNotConfigured("GRAPH_ORGANIZER must name the mailbox that owns the meetings")
@@ -117,7 +120,7 @@ def build_calendar_services(
     if settings.graph_site_id:
         documents = GraphDocuments(client, site_id=settings.graph_site_id)
     else:
-        documents = LocalDocuments(settings.var_dir / "portal")
+        documents = LocalDocuments(settings.var_dir / "portal", links=links_from_settings(settings))
     log.info(
         "calendar: Microsoft Graph",
         extra={

@@ -68,7 +68,12 @@ async def production_bot(
 ) -> AsyncIterator[BotHarness]:
     """A bot registration is configured (MicrosoftAppId): every request needs a valid token."""
     settings = settings_for(
-        sqlite_url, tmp_path / "var", MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-a-secret"
+        sqlite_url,
+        tmp_path / "var",
+        MicrosoftAppId=APP_ID,
+        MicrosoftAppPassword="not-a-secret",
+        SSU_DOCUMENT_KEY="test-document-key-0123456789abcdef",
+        SSU_PUBLIC_BASE_URL="https://ssu-bot.example",
     )
     harness = BotHarness(settings, connector)
     await harness.start()
@@ -756,18 +761,21 @@ def test_settings_have_no_secret_defaults_and_never_show_a_secret() -> None:
         for name, field in Settings.model_fields.items()
         if "SecretStr" in str(field.annotation)
     }
-    assert secret_fields == {"microsoft_app_password", "graph_client_secret"}
+    assert secret_fields == {"microsoft_app_password", "graph_client_secret", "document_key"}
+    assert settings.document_key is None
     configured = Settings(  # type: ignore[call-arg]
         _env_file=None,
         MicrosoftAppId=APP_ID,
         MicrosoftAppPassword="pw-0123456789",
         GRAPH_CLIENT_SECRET="gs-0123456789",
         DATABASE_URL="postgresql+asyncpg://ssu:db-0123456789@db/ssu",
+        SSU_DOCUMENT_KEY="dk-0123456789-0123456789-0123456789",
     )
     for shown in (repr(configured), str(configured)):
         assert "pw-0123456789" not in shown and "gs-0123456789" not in shown
-        assert "db-0123456789" not in shown
+        assert "db-0123456789" not in shown and "dk-0123456789" not in shown
     assert "pw-0123456789" not in configured.model_dump_json()
+    assert "dk-0123456789" not in configured.model_dump_json()
 
 
 def test_dotenv_files_are_ignored_by_git() -> None:

@@ -83,6 +83,8 @@ async def production_bot(sqlite_url: str, tmp_path: Path, connector: FakeConnect
         tmp_path / "var",
         MicrosoftAppId="11111111-2222-3333-4444-555555555555",
         MicrosoftAppPassword="not-a-real-secret",
+        SSU_DOCUMENT_KEY="test-document-key-0123456789abcdef",
+        SSU_PUBLIC_BASE_URL="https://ssu-bot.example",
     )
     harness = BotHarness(settings, connector)
     await harness.start()
