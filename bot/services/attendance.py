@@ -77,6 +77,7 @@ __all__ = [
     "MeetingClosed",
     "MeetingEnded",
     "MeetingEvent",
+    "MeetingEventRecorded",
     "MeetingOpened",
     "Participant",
     "Reason",
@@ -320,6 +321,16 @@ class AttendanceChanged:
 
 @dataclass(frozen=True, slots=True)
 class MeetingOpened:
+    view: AttendanceView
+    first: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingEventRecorded:
+    """A Teams meeting event recorded: the view after it, and whether it was the first report of
+    that start or end (the chair may have opened or closed the meeting already; Teams may
+    redeliver an event)."""
+
     view: AttendanceView
     first: bool
 
@@ -1527,11 +1538,12 @@ async def record_meeting_event(
     *,
     event: MeetingEvent,
     hooks: AttendanceHooks = NO_HOOKS,
-) -> AttendanceView | None:
+) -> MeetingEventRecorded | None:
     """A Teams meetingStart/meetingEnd in a meeting's chat: links the chat to our meeting (by the
     chat already linked or the join URL's thread), records the real start or end, and at the end
-    marks the meeting held and runs the "meeting ended" hooks. None when the Teams meeting is not
-    one of ours (audited as refused, by the system)."""
+    marks the meeting held and runs the "meeting ended" hooks. ``first`` is False when the start
+    (or end) was known already. None when the Teams meeting is not one of ours (audited as
+    refused, by the system)."""
     action = f"meeting.{'started' if event.kind == 'start' else 'ended'}"
     at = _utc(event.at)
     meeting = await _resolve(session, event)
@@ -1576,7 +1588,7 @@ async def record_meeting_event(
         detail={**detail, "at": at.isoformat()},
     )
     log.info("teams meeting event", extra={"meeting_id": mid, "kind": event.kind, "first": first})
-    return await _build_view(session, meeting, hooks)
+    return MeetingEventRecorded(await _build_view(session, meeting, hooks), first)
 
 
 def participants_for_refresh(view: AttendanceView, limit: int = 60) -> list[str]:

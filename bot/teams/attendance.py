@@ -272,7 +272,9 @@ class AttendanceHandlers:
 
     async def on_meeting_event(self, turn_context: TurnContext, signal: MeetingSignal) -> None:
         """Start: record it and post the attendance card in the meeting chat. End: record it,
-        mark the meeting held, run the "meeting ended" hooks and post the final attendance."""
+        mark the meeting held, run the "meeting ended" hooks and post the final attendance.
+        Only the first report of a start or an end posts: when the chair opened (or closed) the
+        meeting in its chat already, or Teams redelivers the event, the card is there."""
         services = services_of(turn_context)
         event = MeetingEvent(
             kind=signal.kind,
@@ -282,13 +284,16 @@ class AttendanceHandlers:
             at=signal.at,
         )
         async with transaction(services.sessions) as session:
-            view = await service.record_meeting_event(session, event=event, hooks=self.hooks)
+            recorded = await service.record_meeting_event(session, event=event, hooks=self.hooks)
         locale = language_of(turn_context.activity.locale)
-        if view is None:
+        if recorded is None:
             if signal.kind == "start":
                 await turn_context.send_activity(t("attendance.event.not_linked", locale))
             return
         self._after_commit()
+        if not recorded.first:
+            return
+        view = recorded.view
         shared = Viewer(None, can_check_in=view.open)
         if signal.kind == "start":
             document = cards.attendance_card(locale, view, shared)

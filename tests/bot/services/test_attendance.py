@@ -611,18 +611,29 @@ async def test_teams_start_and_end_events_find_the_meeting_by_its_join_url(
     started = START + timedelta(minutes=2)
     start = MeetingEvent("start", THREAD, JOIN_URL.replace("%3a", "%3A"), "MCMxOTptZWV0", started)
     async with transaction(demo) as session:
-        view = await service.record_meeting_event(session, event=start, hooks=hooks)
-    assert view is not None and view.meeting.id == meeting.id and view.open
+        recorded = await service.record_meeting_event(session, event=start, hooks=hooks)
+    assert recorded is not None and recorded.first
+    view = recorded.view
+    assert view.meeting.id == meeting.id and view.open
     assert view.context is not None and view.context.started_at == started
     # The end event needs nothing but the chat: it is linked now.
     end = MeetingEvent("end", THREAD, None, None, meeting.end)
     async with transaction(demo) as session:
-        view = await service.record_meeting_event(session, event=end, hooks=hooks)
-    assert view is not None and view.meeting.state is MeetingState.HELD
+        recorded = await service.record_meeting_event(session, event=end, hooks=hooks)
+    assert recorded is not None and recorded.first
+    view = recorded.view
+    assert view.meeting.state is MeetingState.HELD
     assert view.context is not None and view.context.ended_at == meeting.end
     assert len(ended) == 1
+    # Teams redelivers both: recorded again, not the first report, the first times kept.
+    for event in (start, end):
+        async with transaction(demo) as session:
+            again = await service.record_meeting_event(session, event=event, hooks=hooks)
+        assert again is not None and not again.first
+        assert again.view.context is not None and again.view.context.started_at == started
+    assert len(ended) == 1
     entries = await audit_of(demo, "meeting.started") + await audit_of(demo, "meeting.ended")
-    assert [(e.outcome, e.actor_person_id) for e in entries] == [("ok", None), ("ok", None)]
+    assert [(e.outcome, e.actor_person_id) for e in entries] == [("ok", None)] * 4
 
 
 async def test_an_unknown_teams_meeting_is_ignored_and_audited(demo: Sessions) -> None:

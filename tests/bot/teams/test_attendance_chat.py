@@ -264,10 +264,39 @@ async def test_meeting_start_and_end_events_record_the_meeting_and_post_the_card
     # A repeated end event changes nothing and tells nobody again.
     await _event(bot_on, "meetingEnd", {"Id": "MCMxOTptZWV0aW5n"})
     assert len(ended) == 1
+    assert len(bot_on.connector.activities(THREAD)) == 2
     answer = await _act(bot_on, OBSERVER, "attendance.check_in", {"meeting_id": meeting_id})
     assert "avsluttet" in card_text(answer)
     assert [o for o, _ in await _audit(bot_on, "meeting.ended")] == ["ok", "ok"]
     assert await _audit(bot_on, "meeting.started") == [("ok", None)]
+
+
+async def test_teams_events_for_a_meeting_already_opened_or_closed_post_no_second_card(
+    bot_on: BotHarness,
+) -> None:
+    """The chair opened the meeting in its chat before the Teams call began, and closed it before
+    the call ended: Teams' meetingStart and meetingEnd (and a redelivered one) are recorded, but
+    the attendance card is in the chat already and is not posted again."""
+    meeting_id = await insert_meeting(bot_on.sessions, start=soon(), join_url=None)
+    opened = await _act(bot_on, LEADER, "meeting.open", {"meeting_id": meeting_id}, THREAD)
+    assert "Møtet er åpnet" in card_text(opened)
+    posted = len(bot_on.connector.activities(THREAD))
+
+    moment = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    for _ in range(2):
+        await _event(bot_on, "meetingStart", {"Id": "MCMxOTptZWV0aW5n", "StartTime": moment})
+    assert len(bot_on.connector.activities(THREAD)) == posted
+
+    closed = await _act(
+        bot_on, LEADER, "meeting.close", {"meeting_id": meeting_id, "confirm": "yes"}, THREAD
+    )
+    assert "registrert som avholdt" in card_text(closed)
+    for _ in range(2):
+        await _event(bot_on, "meetingEnd", {"Id": "MCMxOTptZWV0aW5n", "EndTime": moment})
+    assert len(bot_on.connector.activities(THREAD)) == posted
+    assert (await _meeting(bot_on, meeting_id)).state == "held"
+    assert [o for o, _ in await _audit(bot_on, "meeting.started")] == ["ok", "ok"]
+    assert [o for o, _ in await _audit(bot_on, "meeting.ended")] == ["ok", "ok"]
 
 
 async def test_an_unknown_teams_meeting_gets_a_hint_and_nothing_is_stored(
