@@ -769,6 +769,50 @@ class Playground:
             await self._request("GET", "/_internal/v1/customActivities/template", params=params)
         )
 
+    async def meeting_event(
+        self,
+        conversation_id: str,
+        kind: str,
+        user_id: str,
+        *,
+        meeting_id: str = "MCMxOTptZWV0aW5nX2UyZUB0aHJlYWQudjIjMA==",
+        title: str = "",
+        join_url: str | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Teams' ``meetingStart``/``meetingEnd`` (``kind`` "start" or "end") in a meeting's
+        chat, as a custom activity: the Playground has no meetings.  The shape Teams sends
+        (an ``event`` named ``application/vnd.microsoft.meetingStart``, PascalCase value,
+        ``channelData.meeting.id``) with ``StartTime``/``EndTime`` ``at`` (default now).
+        Returns the activity."""
+        moment = (at or datetime.now(UTC)).astimezone(UTC)
+        stamp = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        name = {"start": "meetingStart", "end": "meetingEnd"}[kind]
+        value: dict[str, Any] = {
+            "Id": meeting_id,
+            "MeetingType": "Scheduled",
+            "Title": title,
+            ("StartTime" if kind == "start" else "EndTime"): stamp,
+        }
+        if join_url:
+            value["JoinUrl"] = join_url
+        activity = await self.custom_activity_template(conversation_id)
+        user = self.user(user_id)
+        activity.update(
+            type="event",
+            name=f"application/vnd.microsoft.{name}",
+            id=str(uuid.uuid4()),
+            timestamp=stamp,
+            value=value,
+            channelData={
+                "tenant": {"id": self.config["config"]["tenantId"]},
+                "meeting": {"id": meeting_id},
+            },
+        )
+        activity["from"] = {"id": user["id"], "aadObjectId": user.get("aadObjectId")}
+        await self.custom_activity(activity)
+        return activity
+
     def user(self, user_id: str) -> dict[str, Any]:
         for u in self.users:
             if u.get("id") == user_id:

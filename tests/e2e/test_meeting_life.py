@@ -34,21 +34,24 @@ The chain, each step checking what the person sees (card texts and numbers):
    (``protocol.sign``); the protocol is final.
 
 The wall time of the whole run and of each step is printed (``-s`` shows it) and recorded as the
-test's ``wall_time_seconds`` property; everything each client showed is written to
-``artifacts/e2e/meeting_life.txt``.  Most of the run is the wait for the meeting's start.  Runs
-only inside the loopback-only namespace of scripts/test: skipped elsewhere, failed under CI=true
-(tests/e2e/conftest.py); also skipped on a Norwegian public holiday, when no meeting may be held.
+test's ``wall_time_seconds`` property; what every client showed is written to
+``artifacts/e2e-meeting-life/transcript.txt``, the bot's log beside it.  Most of the run is the
+wait for the meeting's start.  Runs only inside the loopback-only namespace of scripts/test:
+skipped elsewhere, failed under CI=true (tests/e2e/conftest.py); also skipped on a Norwegian
+public holiday, when no meeting may be held.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+import shutil
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +149,10 @@ class Life:
     started: float = field(default_factory=time.monotonic)
     steps: list[tuple[str, float]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+
+    def record(self, line: str) -> None:
+        self.actions.append(f"[{time.monotonic() - self.started:6.1f} s] {line}")
 
     # ---------------------------------------------------------------------------------- waiting
     async def wait(
@@ -190,6 +197,7 @@ class Life:
     async def say(self, person: Person, text: str) -> int:
         """``person`` writes ``text`` in their chat with the bot; returns the mark to wait from."""
         mark = person.pg.mark()
+        self.record(f"{person.name} writes {text!r} in the chat with the bot")
         await person.pg.send_message(person.chat, person.user_id, text)
         return mark
 
@@ -197,6 +205,7 @@ class Life:
         """``person`` writes ``@SSU-assistenten text`` in the meeting chat (as themselves: the
         Playground's message API would say the signed-in user wrote it)."""
         mark = self.room.mark()
+        self.record(f"{person.name} writes {text!r} in the meeting chat")
         await self.room.send_message_activity(
             self.room.group_chat_id, person.user_id, text, mention_bot=True
         )
@@ -246,6 +255,12 @@ class Life:
             ) from None
         content = answer.get("value")
         assert isinstance(content, dict) and content.get("type") == "AdaptiveCard", answer
+        typed = {k: v for k, v in (inputs or {}).items() if v}
+        self.record(
+            f"{person.name} presses {action.get('title') or verb!r} ({verb}"
+            f"{f', {typed}' if typed else ''}) -> "
+            + " | ".join(card_text(content).splitlines()[:3])
+        )
         return Card(card.pg, card.conversation_id, card.message_id, content)
 
     def done(self, step: str) -> None:
@@ -575,6 +590,18 @@ async def step_6_meeting_opened_attendance_and_quorum(life: Life) -> None:
     hilde, eva = life.people[HILDE], life.people[EVA]
     room, chat = life.room, life.room.group_chat_id
     meeting_id = life.facts["meeting_id"]
+    # The Teams call starts.  The embedded calendar gives the meeting no Teams link, so the bot
+    # cannot tell which meeting this chat belongs to, and says how to link it.
+    mark = room.mark()
+    life.record("Teams: the meeting's call starts (meetingStart in the meeting chat)")
+    await room.meeting_event(chat, "start", hilde.user_id, title="SSU-møte")
+    await life.wait(
+        room,
+        chat,
+        lambda m: t("attendance.event.not_linked", NB) in m.text,
+        mark,
+        "the hint to open the meeting",
+    )
     mark = await life.say_in_meeting_chat(hilde, "åpne møte")
     candidates = await life.wait_card(
         room, chat, mark, "the meetings to open", t("attendance.open.title", NB)
@@ -708,26 +735,8 @@ async def step_8_meeting_ends_and_self_evaluation(life: Life) -> None:
         await asyncio.sleep(wait)
     marks = {p.user_id: p.pg.mark() for p in life.people.values()}
     chat_mark = room.mark()
-    activity = await room.custom_activity_template(chat)
-    now = datetime.now(UTC)
-    activity.update(
-        type="event",
-        name="application/vnd.microsoft.meetingEnd",
-        id=f"meeting-end-{now.timestamp()}",
-        timestamp=now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        value={
-            "Id": "MCMxOTptZWV0aW5nX2UyZUB0aHJlYWQudjIjMA==",
-            "MeetingType": "Scheduled",
-            "Title": "SSU-møte",
-            "EndTime": now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        },
-        channelData={
-            "tenant": {"id": room.config["config"]["tenantId"]},
-            "meeting": {"id": "MCMxOTptZWV0aW5nX2UyZUB0aHJlYWQudjIjMA=="},
-        },
-    )
-    activity["from"] = {"id": hilde.user_id, "aadObjectId": room.user(hilde.user_id)["aadObjectId"]}
-    await room.custom_activity(activity)
+    life.record("Teams: the meeting's call ends (meetingEnd in the meeting chat)")
+    await room.meeting_event(chat, "end", hilde.user_id, title="SSU-møte")
     ended = await life.wait_card(
         room, chat, chat_mark, "the final attendance", t("attendance.closed.held", NB)
     )
@@ -785,6 +794,7 @@ async def step_9_protocol_published_and_signed(life: Life) -> None:
     assert t("protocol.published.notice", NB) in published.text, published.text
 
     final: Card | None = None
+    channel = life.room.mark()
     for user in (HILDE, INGRID):
         person = life.people[user]
         to_sign = await life.wait_card(
@@ -804,6 +814,15 @@ async def step_9_protocol_published_and_signed(life: Life) -> None:
     assert t("protocol.sign.final", NB) in final.text, final.text
     for name in (hilde.name, ingrid.name):
         assert name in final.text, (name, final.text)
+    # The signed protocol is posted to the team.
+    archived = t("protocol.msg.signed", NB, when="§").split("§")[1].strip()
+    await life.wait(
+        life.room,
+        life.room.team["id"],
+        lambda m: archived in m.all_text(),
+        channel,
+        "the signed protocol in the team channel",
+    )
     life.done("9 protocol")
 
 
@@ -812,13 +831,14 @@ async def step_9_protocol_published_and_signed(life: Life) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-TRANSCRIPT = REPO / "artifacts" / "e2e" / "meeting_life.txt"
+ARTIFACTS = REPO / "artifacts" / "e2e-meeting-life"
 
 
 def transcript(life: Life) -> str:
     """What every client showed, in order: for the CI artifact and for reading a failure."""
     lines = [f"wall time {time.monotonic() - life.started:.1f} s"]
     lines += [f"  step {name:<12} done at {at:6.1f} s" for name, at in life.steps]
+    lines += ["", "===== what the people did", *life.actions]
     for person in life.people.values():
         lines.append(f"\n===== {person.name}'s client ({person.user_id})")
         for message in person.pg.messages:
@@ -854,6 +874,11 @@ async def test_a_meeting_from_the_year_plan_to_the_signed_protocol(
         print(f"\nmeeting life: wall time {total:.1f} s")
         for name, at in life.steps:
             print(f"  step {name:<12} done at {at:6.1f} s")
-        text = transcript(life)
-        TRANSCRIPT.parent.mkdir(parents=True, exist_ok=True)
-        await asyncio.to_thread(TRANSCRIPT.write_text, text, encoding="utf-8")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(_save_artifacts, life)
+
+
+def _save_artifacts(life: Life) -> None:
+    (ARTIFACTS / "transcript.txt").write_text(transcript(life), encoding="utf-8")
+    with contextlib.suppress(OSError):
+        shutil.copyfile(life.bot.log_path, ARTIFACTS / "bot.log")
