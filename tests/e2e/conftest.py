@@ -91,3 +91,18 @@ async def roster_bot(bot_workdir: Path) -> AsyncIterator[BotProcess]:
         yield process
     finally:
         await process.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The end-to-end runs' wall times (``record_property("wall_time_seconds", …)``) at the end
+    of the test log, passed or failed, so CI's log says how long they took."""
+    lines = []
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for name, value in getattr(report, "user_properties", []):
+                if name == "wall_time_seconds":
+                    lines.append(f"{report.nodeid}: {value} s ({outcome})")
+    if lines:
+        terminalreporter.write_sep("-", "end-to-end wall time")
+        for line in lines:
+            terminalreporter.write_line(line)
