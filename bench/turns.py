@@ -657,23 +657,6 @@ async def run_floor(
     return RunStats([t for turns in replayed for t in turns], wall, cpu)
 
 
-def adapter_overhead_ms() -> float | None:
-    """CPU ms per turn that botbuilder's CloudAdapter spends building two msrest configurations
-    (connector client and user-token client, new for every turn): msrest 0.7's
-    ``ClientRetryPolicy()`` builds its retry list with an O(n²) ``not in list`` scan. The floor
-    pays it too, so the ratios hide it; it is listed so the absolute numbers can be read."""
-    try:
-        from msrest.universal_http.requests import ClientRetryPolicy
-    except ImportError:
-        return None
-    times = []
-    for _ in range(7):
-        started = time.process_time()
-        ClientRetryPolicy()
-        times.append(time.process_time() - started)
-    return 2 * sorted(times)[len(times) // 2] * 1000
-
-
 def _mean(values: Sequence[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
@@ -762,15 +745,6 @@ def rows_for(backend: str, bot: RunStats, floor: RunStats, notes: Sequence[str])
         )
     if notes:
         rows.append(Row(group, "mix", None, note="; ".join(notes)))
-    rows.append(
-        Row(
-            group,
-            "of the floor: msrest retry policy ×2/turn",
-            adapter_overhead_ms(),
-            "ms",
-            note="CloudAdapter builds 2 msrest configs per turn (O(n²) list); bot and floor alike",
-        )
-    )
     return rows
 
 

@@ -15,6 +15,14 @@ What the database cannot hold is settled here too, once for every feature: ids l
 columns or not printable ASCII are refused (400), NUL characters are dropped and unpaired UTF-16
 surrogates (JSON escapes like ``"\\ud800"``) become U+FFFD in every string of the activity.
 See docs/security.md.
+
+Outgoing clients are reused (``ReusingAuthentication``): CloudAdapter builds a new
+ConnectorClient and a new user-token client for every incoming activity, each with a fresh msrest
+configuration (whose retry policy alone costs ~3 ms of CPU), a fresh ``requests`` session (a new
+TCP/TLS connection to the connector for every reply) and fresh app credentials (a fresh MSAL
+application, so a fresh token request to Entra ID for every reply in production). Here the turn's
+connector client is kept per app id, service URL and audience, as botbuilder's older
+BotFrameworkAdapter did, and the user-token client per app id.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ import json
 import logging
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -41,7 +50,15 @@ from botbuilder.schema import (
     AdaptiveCardInvokeResponse,
 )
 from botbuilder.schema.teams import TeamsChannelData
-from botframework.connector.auth import AuthenticateRequestResult
+from botframework.connector.aio import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
 
 from bot.config import Settings
 from bot.i18n import t
@@ -98,9 +115,115 @@ def build_adapter(settings: Settings) -> SsuAdapter:
         APP_TYPE=settings.microsoft_app_type,
         APP_TENANTID=settings.microsoft_app_tenant_id,
     )
-    adapter = SsuAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+    authentication = ReusingAuthentication(ConfigurationBotFrameworkAuthentication(configuration))
+    adapter = SsuAdapter(authentication)
     adapter.on_turn_error = _on_turn_error
     return adapter
+
+
+_ClientKey = tuple[str | None, str, str | None]
+MAX_REUSED_CLIENTS = 32
+"""Connector clients kept (least recently used dropped): Teams answers from a few service URLs
+(one per region), and a forged activity in local mode must not grow the cache without bound."""
+
+
+class ReusingAuthentication(BotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's authentication, with the clients of incoming turns reused across turns.
+
+    Only the turn's connector client (``authenticate_request``'s connector factory) and the
+    user-token client are kept. ``create_connector_factory`` — proactive sends, whose clients the
+    outbox reconfigures (no transport retries) — still builds a new client every time. A client is
+    shared by concurrent turns: msrest sends through one ``requests`` session, whose connection
+    pool is thread-safe, and nothing in a turn changes the client's configuration."""
+
+    def __init__(
+        self, inner: BotFrameworkAuthentication, *, max_clients: int = MAX_REUSED_CLIENTS
+    ) -> None:
+        self._inner = inner
+        self._max_clients = max_clients
+        self._connectors: OrderedDict[_ClientKey, ConnectorClient] = OrderedDict()
+        self._user_token_clients: OrderedDict[str | None, UserTokenClient] = OrderedDict()
+
+    @property
+    def reused_clients(self) -> int:
+        return len(self._connectors)
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result: AuthenticateRequestResult = await self._inner.authenticate_request(
+            activity, auth_header
+        )
+        if result.connector_factory is not None:
+            result.connector_factory = _ReusedConnectors(
+                self, result.connector_factory, _app_id(result.claims_identity)
+            )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return self._inner.create_connector_factory(claims_identity)
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        app_id = _app_id(claims_identity)
+        client = self._user_token_clients.get(app_id)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            self._user_token_clients[app_id] = client
+            while len(self._user_token_clients) > self._max_clients:
+                self._user_token_clients.popitem(last=False)
+        return client
+
+    def create_bot_framework_client(self) -> Any:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return str(self._inner.get_originating_audience())
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    async def connector(
+        self, key: _ClientKey, build: Callable[[], Awaitable[ConnectorClient]]
+    ) -> ConnectorClient:
+        client = self._connectors.get(key)
+        if client is not None:
+            self._connectors.move_to_end(key)
+            return client
+        client = await build()
+        self._connectors[key] = client
+        while len(self._connectors) > self._max_clients:
+            self._connectors.popitem(last=False)
+        return client
+
+
+class _ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
+    """The turn's connector factory: one client per (app id, service URL, audience)."""
+
+    def __init__(self, owner: ReusingAuthentication, inner: ConnectorFactory, app_id: str | None):
+        self._owner = owner
+        self._inner = inner
+        self._app_id = app_id
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        async def build() -> ConnectorClient:
+            return await self._inner.create(service_url, audience)
+
+        return await self._owner.connector((self._app_id, service_url, audience), build)
+
+
+def _app_id(claims_identity: ClaimsIdentity | None) -> str | None:
+    """The bot's app id as botbuilder reads it from the claims (audience, else appid)."""
+    if claims_identity is None:
+        return None
+    value = claims_identity.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM)
+    if value is None:
+        value = claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
+    return None if value is None else str(value)
 
 
 class SsuAdapter(CloudAdapter):  # type: ignore[misc]
