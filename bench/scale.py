@@ -13,9 +13,9 @@ Timed, median of repeated calls (alternating between the two databases, so both 
 load on a shared machine), each in its own session (the sweep's is rolled back so every
 repetition sees the same rows): the reminder sweep's queries (expire, claim, targets, next due),
 ``mine saker`` (cases_of), ``neste møte`` (next_meeting + calendar_info), ``møteplan``
-(meetings_in_year) and the case form's meeting list (open_meetings); agenda building when the app
-has it. Queries per operation are counted with SQLAlchemy's ``before_cursor_execute``: a count
-that grows with the data is an N+1.
+(meetings_in_year), the case form's meeting list (open_meetings) and the next meeting's agenda
+(open_agenda, built without storing it). Queries per operation are counted with SQLAlchemy's
+``before_cursor_execute``: a count that grows with the data is an N+1.
 """
 
 from __future__ import annotations
@@ -404,7 +404,21 @@ async def _operations(
     if importlib.util.find_spec("bot.services.agenda") is None:
         notes.append("no agenda builder in the app: not timed")
     else:
-        notes.append("bot.services.agenda exists but is not wired into the bench yet")
+        from bot.services import agenda as agenda_service
+        from storage import meetings as meeting_repo
+
+        async def agenda(session: AsyncSession) -> object:
+            # The upcoming meeting's agenda as the secretariat's card loads it; make=False
+            # builds it without storing it, so every repetition does the same work.
+            upcoming = await meeting_repo.upcoming(session, now=now, bodies=["SSU"], limit=1)
+            assert upcoming, "a meeting lies ahead"
+            view = await agenda_service.open_agenda(
+                session, upcoming[0], actor=actor, now=now, make=False
+            )
+            assert view.loaded.content is not None
+            return view
+
+        operations["agenda (the next meeting's)"] = agenda
     return operations, notes
 
 
@@ -518,7 +532,8 @@ async def bench(
                     history.seconds,
                     "s",
                     note=f"{large.meetings} meetings, {large.cases:,} cases, "
-                    f"{large.outbox:,} outbox rows, {large.people:,} people; " + "; ".join(notes),
+                    f"{large.outbox:,} outbox rows, {large.people:,} people"
+                    + "".join(f"; {n}" for n in notes),
                 )
             )
     return rows

@@ -57,6 +57,7 @@ async def test_scale_counts_queries_on_both_sizes() -> None:
         sweep = found["reminder sweep (expire+claim+targets+next due)"]
         assert sweep.value is not None and sweep.base is not None
         assert "queries 1y" in found["mine saker"].note
+        assert "queries 1y" in found["agenda (the next meeting's)"].note
 
 
 async def test_start_measures_serve_to_healthz_with_a_breakdown() -> None:
@@ -64,6 +65,7 @@ async def test_start_measures_serve_to_healthz_with_a_breakdown() -> None:
     found = _by_measure(rows)
     assert found["serve → /healthz 200 (migrated db)"].value is not None
     assert found["import bot.app (all its imports)"].value is not None
+    assert found["migrate, already up to date"].value is not None
     assert any(measure.startswith("  of which") for measure in found)
 
 
